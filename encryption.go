@@ -1,0 +1,39 @@
+package coffer
+
+// SSEType is how an object is encrypted at rest. Every object Coffer stores
+// is encrypted; there is no "none".
+type SSEType string
+
+const (
+	SSES3  SSEType = "AES256"  // server-managed keys (default)
+	SSEKMS SSEType = "aws:kms" // keys from the KMS
+	SSEC   SSEType = "SSE-C"   // customer-provided keys
+)
+
+// EncryptionRequest is what a client asked for on a write. The zero value
+// means "the bucket default".
+type EncryptionRequest struct {
+	Type             SSEType
+	KMSKeyID         string            // as given: id, ARN, alias or alias ARN
+	KMSContext       map[string]string // the caller's additional context
+	BucketKeyEnabled *bool
+	CustomerKey      *CustomerKey
+}
+
+// CustomerKey is an SSE-C key as sent with a request. It lives in memory for
+// the request only and must never be logged, stored or put in an error.
+type CustomerKey struct {
+	Key [32]byte
+	MD5 string // base64 of MD5(Key), as the client sent it
+}
+
+// String hides the key from fmt and loggers.
+func (CustomerKey) String() string { return "[customer key]" }
+
+// EncryptionInfo is how an object is encrypted, as the API reports it.
+type EncryptionInfo struct {
+	Type             SSEType `json:"type"`
+	KMSKeyARN        string  `json:"kmsKey,omitempty"`
+	BucketKeyEnabled bool    `json:"bucketKey,omitempty"`
+	CustomerKeyMD5   string  `json:"ckMD5,omitempty"`
+}

@@ -1,0 +1,56 @@
+package coffer
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors shared by every layer. Implementations wrap them with
+// fmt.Errorf("...: %w", Err...) to add context; front ends match them with
+// errors.Is and map each to exactly one wire error (s3api keeps that table).
+var (
+	ErrNoSuchBucket       = errors.New("bucket does not exist")
+	ErrBucketExists       = errors.New("bucket already exists")
+	ErrBucketNotEmpty     = errors.New("bucket is not empty")
+	ErrInvalidBucketName  = errors.New("invalid bucket name")
+	ErrNoSuchKey          = errors.New("object does not exist")
+	ErrKeyTooLong         = errors.New("object key is too long")
+	ErrInvalidObjectName  = errors.New("invalid object key")
+	ErrNoSuchUpload       = errors.New("multipart upload does not exist")
+	ErrInvalidPart        = errors.New("part not found or its ETag does not match")
+	ErrInvalidPartOrder   = errors.New("parts are not in ascending order")
+	ErrEntityTooSmall     = errors.New("part is smaller than the minimum allowed size")
+	ErrEntityTooLarge     = errors.New("object is larger than the maximum allowed size")
+	ErrInvalidRange       = errors.New("requested range is not satisfiable")
+	ErrPreconditionFailed = errors.New("precondition failed")
+	ErrNotModified        = errors.New("not modified")
+	ErrBadDigest          = errors.New("Content-MD5 does not match the body")
+	ErrInvalidDigest      = errors.New("Content-MD5 is not valid")
+	ErrChecksumMismatch   = errors.New("checksum does not match the body")
+	ErrSHA256Mismatch     = errors.New("x-amz-content-sha256 does not match the body")
+	ErrIncompleteBody     = errors.New("body is shorter than Content-Length")
+	ErrMetadataTooLarge   = errors.New("user metadata exceeds 2 KB")
+	ErrInvalidCopySource  = errors.New("copy source is invalid")
+	ErrCopyToItself       = errors.New("copy onto itself changes nothing")
+	ErrTooManyParts       = errors.New("part number out of range")
+	ErrNotImplemented     = errors.New("not implemented")
+	ErrCorruptData        = errors.New("stored data failed authentication")
+	ErrKeyNotFound        = errors.New("key not found in key store")
+	ErrKeyExists          = errors.New("key already exists in key store")
+	ErrSealedKeyInvalid   = errors.New("sealed key cannot be opened")
+	ErrConcurrentUpdate   = errors.New("object changed while being read")
+)
+
+// ArgumentError is a client mistake in one named argument (a header, a query
+// parameter or a form field). Front ends render it as InvalidArgument with
+// Name and Value, or with the code given in Code when it is set.
+type ArgumentError struct {
+	Code    string // wire code override; empty means InvalidArgument
+	Name    string // e.g. "x-amz-server-side-encryption"
+	Value   string // the offending value; never key material
+	Message string // public text, shown to the client
+}
+
+func (e *ArgumentError) Error() string {
+	return fmt.Sprintf("invalid argument %s=%q: %s", e.Name, e.Value, e.Message)
+}
