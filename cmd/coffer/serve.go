@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cofferlabs/coffer/opsapi"
+	"github.com/cofferlabs/coffer/s3api"
+	"github.com/cofferlabs/coffer/sigv4"
+	"github.com/cofferlabs/coffer/sse"
+	"github.com/cofferlabs/coffer/storage/fs"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+type serveConfig struct {
+	dataDir          string
+	listen           string
+	region           string
+	accountID        string
+	domains          listFlag
+	rootKeyFile      string
+	rotationPeriod   time.Duration
+	logLevel         string
+	logFormat        string
+	shutdownDeadline time.Duration
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func parseServeFlags(args []string) (serveConfig, error) {
+	var c serveConfig
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.StringVar(&c.dataDir, "data-dir", "./coffer-data", "directory for objects, records and keys")
+	fl.StringVar(&c.listen, "listen", "127.0.0.1:9000", "HTTP listen address")
+	fl.StringVar(&c.region, "region", "us-east-1", "region in ARNs and bucket locations")
+	fl.StringVar(&c.accountID, "account-id", "", "12-digit account id (default: generated once and kept in the data dir)")
+	fl.Var(&c.domains, "domain", "base domain for virtual-hosted-style requests (repeatable)")
+	fl.StringVar(&c.rootKeyFile, "root-key-file", "", "file holding the 32-byte root key (base64 or hex); COFFER_ROOT_KEY wins")
+	fl.DurationVar(&c.rotationPeriod, "master-key-rotation", 90*24*time.Hour, "rotate the SSE-S3 master key this often (0 disables)")
+	fl.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&c.logFormat, "log-format", "json", "json or text")
+	fl.DurationVar(&c.shutdownDeadline, "shutdown-timeout", 30*time.Second, "how long to drain requests on SIGTERM")
+	if err := fl.Parse(args); err != nil {
+		return c, err
+	}
+	if fl.NArg() > 0 {
+		return c, fmt.Errorf("serve takes no arguments, got %q", fl.Args())
+	}
+	return c, nil
+}
+
+func newLogger(level, format string, out io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(out, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(out, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be json or text, got %q", format)
+}
+
+func runServe(args []string) error {
+	cfg, err := parseServeFlags(args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	logger, err := newLogger(cfg.logLevel, cfg.logFormat, os.Stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+		return err
+	}
+	id, err := loadIdentity(cfg.dataDir, cfg.accountID)
+	if err != nil {
+		return err
+	}
+	creds, generated, err := loadRootCredentials(cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	rootKey, keySource, err := loadRootKey(cfg.dataDir, cfg.rootKeyFile)
+	if err != nil {
+		return err
+	}
+
+	store, err := fs.Open(cfg.dataDir, fs.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	keyring, err := sse.NewKeyring(ctx, store, rootKey)
+	clear(rootKey)
+	if err != nil {
+		return err
+	}
+	service := sse.New(store, keyring, sse.Options{Region: cfg.region, AccountID: id.AccountID})
+
+	verifier := &sigv4.Verifier{Secret: func(accessKey string) (string, bool) {
+		if subtle.ConstantTimeCompare([]byte(accessKey), []byte(creds.AccessKeyID)) == 1 {
+			return creds.SecretAccessKey, true
+		}
+		return "", false
+	}}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s3 := s3api.New(s3api.Config{
+		Service:   service,
+		Verifier:  verifier,
+		Region:    cfg.region,
+		AccountID: id.AccountID,
+		Domains:   cfg.domains,
+		Logger:    logger,
+		Metrics:   registry,
+	})
+	ops := opsapi.New(opsapi.Config{
+		Gatherer:  registry,
+		Verifier:  verifier,
+		RootKeyID: creds.AccessKeyID,
+		Keys:      keyAdmin{keyring: keyring, service: service},
+		Logger:    logger,
+	})
+
+	listener, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return err
+	}
+	server := &http.Server{
+		Handler:           route(ops, s3, cfg.domains),
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if cfg.rotationPeriod > 0 {
+		go rotateMasterKeyPeriodically(ctx, keyring, cfg.rotationPeriod, logger)
+	}
+	printBanner(os.Stdout, listener.Addr().String(), creds, generated, keySource, cfg)
+	logger.Info("coffer serving", "addr", listener.Addr().String(), "dataDir", cfg.dataDir,
+		"region", cfg.region, "accountId", id.AccountID, "masterKeyVersion", keyring.CurrentVersion())
+	if keySource == rootKeyEmbedded {
+		logger.Warn("the root key is stored in the data dir, next to the data it protects; " +
+			"move it out: see docs/operations.md (COFFER_ROOT_KEY or --root-key-file)")
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(listener) }()
+	ops.SetReady(true)
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	ops.SetReady(false)
+	logger.Info("shutting down", "deadline", cfg.shutdownDeadline)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownDeadline)
+	defer cancel()
+	return server.Shutdown(shutdownCtx)
+}
+
+// route sends /_coffer/ to the operator endpoints unless the request is
+// virtual-hosted (then the path is an object key in that bucket).
+func route(ops, s3 http.Handler, domains []string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, opsapi.Prefix) && !isVirtualHost(r.Host, domains) {
+			ops.ServeHTTP(w, r)
+			return
+		}
+		s3.ServeHTTP(w, r)
+	})
+}
+
+func isVirtualHost(host string, domains []string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	for _, d := range domains {
+		if strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+func rotateMasterKeyPeriodically(ctx context.Context, keyring *sse.Keyring, period time.Duration, logger *slog.Logger) {
+	check := min(period/10, time.Hour)
+	ticker := time.NewTicker(max(check, time.Second))
+	defer ticker.Stop()
+	for {
+		rotated, err := keyring.RotateIfOlder(ctx, period)
+		switch {
+		case err != nil:
+			logger.Error("automatic master key rotation failed", "err", err)
+		case rotated:
+			logger.Info("master key rotated automatically", "version", keyring.CurrentVersion())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// keyAdmin adapts the keyring and service to the admin API.
+type keyAdmin struct {
+	keyring *sse.Keyring
+	service *sse.Service
+}
+
+func (k keyAdmin) RotateMasterKey(ctx context.Context) (uint32, error) { return k.keyring.Rotate(ctx) }
+func (k keyAdmin) Rewrap(ctx context.Context, progress func(int)) error {
+	return k.service.Rewrap(ctx, progress)
+}
+
+func printBanner(w io.Writer, addr string, creds rootCredentials, generated bool, keySource rootKeySource, cfg serveConfig) {
+	endpoint := "http://" + addr
+	fmt.Fprintf(w, "Coffer is serving S3 at %s (region %s)\n", endpoint, cfg.region)
+	if generated {
+		fmt.Fprintf(w, "\nRoot credentials were generated and saved to %s/%s (mode 0600).\n", cfg.dataDir, credentialsFile)
+		fmt.Fprintf(w, "They are shown this once:\n  AccessKeyId:     %s\n  SecretAccessKey: %s\n", creds.AccessKeyID, creds.SecretAccessKey)
+		fmt.Fprintf(w, "\nTry it:\n  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n",
+			creds.AccessKeyID, creds.SecretAccessKey, cfg.region)
+	} else {
+		fmt.Fprintf(w, "Root access key: %s\n\nTry it (with the root credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY):\n", creds.AccessKeyID)
+	}
+	fmt.Fprintf(w, "  aws --endpoint-url %s s3 mb s3://my-bucket\n", endpoint)
+	fmt.Fprintf(w, "  aws --endpoint-url %s s3 cp ./file.txt s3://my-bucket/\n", endpoint)
+	if keySource == rootKeyEmbedded {
+		fmt.Fprintf(w, "\nWARNING: the root key is kept in %s/%s, next to the data it protects.\n", cfg.dataDir, rootKeyFile)
+		fmt.Fprintf(w, "Anyone who copies the data dir can read everything. For production, move it out:\n")
+		fmt.Fprintf(w, "  mv %s/%s /secure/place/root.key && coffer serve --root-key-file /secure/place/root.key\n", cfg.dataDir, rootKeyFile)
+		fmt.Fprintf(w, "or pass it in COFFER_ROOT_KEY (base64). Lose it and the data is gone: back it up.\n")
+	}
+}
