@@ -1,0 +1,163 @@
+package opsapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/cofferlabs/coffer/sigv4"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+type fakeKeys struct {
+	rotations int
+	rewrapErr error
+}
+
+func (f *fakeKeys) RotateMasterKey(context.Context) (uint32, error) {
+	f.rotations++
+	return uint32(f.rotations + 1), nil
+}
+
+func (f *fakeKeys) Rewrap(_ context.Context, progress func(int)) error {
+	for i := 1; i <= 3; i++ {
+		progress(i)
+	}
+	return f.rewrapErr
+}
+
+const (
+	rootAK = "ROOTKEY"
+	rootSK = "root-secret-key"
+	userAK = "USERKEY"
+	userSK = "user-secret-key"
+)
+
+func newTestServer(t *testing.T, keys *fakeKeys) (*Server, *httptest.Server) {
+	t.Helper()
+	verifier := &sigv4.Verifier{Secret: func(ak string) (string, bool) {
+		switch ak {
+		case rootAK:
+			return rootSK, true
+		case userAK:
+			return userSK, true
+		}
+		return "", false
+	}}
+	ops := New(Config{Gatherer: prometheus.NewRegistry(), Verifier: verifier, RootKeyID: rootAK, Keys: keys,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(ops)
+	t.Cleanup(srv.Close)
+	return ops, srv
+}
+
+func TestHealth(t *testing.T) {
+	ops, srv := newTestServer(t, &fakeKeys{})
+	status := func(path string) int {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status("/_coffer/health/live"); got != http.StatusOK {
+		t.Fatalf("live = %d", got)
+	}
+	if got := status("/_coffer/health/ready"); got != http.StatusServiceUnavailable {
+		t.Fatalf("ready before SetReady = %d", got)
+	}
+	ops.SetReady(true)
+	if got := status("/_coffer/health/ready"); got != http.StatusOK {
+		t.Fatalf("ready = %d", got)
+	}
+	if got := status("/_coffer/metrics"); got != http.StatusOK {
+		t.Fatalf("metrics = %d", got)
+	}
+}
+
+func signedPost(t *testing.T, url, ak, sk string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, nil)
+	const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	req.Header.Set("X-Amz-Content-Sha256", emptyHash)
+	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk},
+		req, emptyHash, SigningService, "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func TestAdminAuthorization(t *testing.T) {
+	keys := &fakeKeys{}
+	_, srv := newTestServer(t, keys)
+	rotate := srv.URL + "/_coffer/admin/v1/rotate-master-key"
+	cases := []struct {
+		name   string
+		do     func() *http.Response
+		status int
+	}{
+		{name: "anonymous", do: func() *http.Response {
+			resp, err := http.Post(rotate, "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp
+		}, status: http.StatusForbidden},
+		{name: "wrong secret", do: func() *http.Response { return signedPost(t, rotate, rootAK, "nope") }, status: http.StatusForbidden},
+		{name: "not root", do: func() *http.Response { return signedPost(t, rotate, userAK, userSK) }, status: http.StatusForbidden},
+		{name: "root", do: func() *http.Response { return signedPost(t, rotate, rootAK, rootSK) }, status: http.StatusOK},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := tc.do()
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
+			}
+			if strings.Contains(string(body), rootSK) {
+				t.Fatal("a secret reached the response")
+			}
+		})
+	}
+	if keys.rotations != 1 {
+		t.Fatalf("rotations = %d, want 1 (only the root request)", keys.rotations)
+	}
+}
+
+func TestRewrapStreamsProgress(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{name: "finishes", want: `"finished":true`},
+		{name: "fails", err: errors.New("disk on fire"), want: `"error":"rewrap failed; run it again to resume"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, srv := newTestServer(t, &fakeKeys{rewrapErr: tc.err})
+			resp := signedPost(t, srv.URL+"/_coffer/admin/v1/rewrap", rootAK, rootSK)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+			if len(lines) != 4 || !strings.Contains(lines[3], tc.want) || strings.Contains(string(body), "disk on fire") {
+				t.Fatalf("progress lines:\n%s", body)
+			}
+		})
+	}
+}
