@@ -1,0 +1,203 @@
+package sse
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cofferlabs/coffer"
+)
+
+const uploadIDBytes = 32
+
+// CreateMultipartUpload starts an upload with its own data key, sealed
+// with the upload ID bound in, under an unguessable random upload ID.
+func (s *Service) CreateMultipartUpload(ctx context.Context, bucket, key string, opts coffer.UploadOptions) (coffer.UploadInfo, error) {
+	if err := validateWrite(key, opts.Meta); err != nil {
+		return coffer.UploadInfo{}, err
+	}
+	enc, err := resolveEncryption(opts.Encryption)
+	if err != nil {
+		return coffer.UploadInfo{}, err
+	}
+	checksumType, err := uploadChecksumType(opts.Checksum, opts.ChecksumType)
+	if err != nil {
+		return coffer.UploadInfo{}, err
+	}
+	id, err := s.newUploadID()
+	if err != nil {
+		return coffer.UploadInfo{}, err
+	}
+	up := coffer.UploadRecord{
+		Bucket: bucket, Key: key, ID: id, Initiated: s.now(), Meta: cloneMeta(opts.Meta),
+		Encryption: enc, Checksum: opts.Checksum, ChecksumType: checksumType,
+	}
+	dataKey, sealed, err := s.sealNewDataKey(ctx, uploadBinding(up))
+	if err != nil {
+		return coffer.UploadInfo{}, err
+	}
+	clear(dataKey)
+	up.SealedKey = sealed
+	if err := s.store.CreateUpload(ctx, up); err != nil {
+		return coffer.UploadInfo{}, err
+	}
+	return up.Info(), nil
+}
+
+func (s *Service) newUploadID() (string, error) {
+	b := make([]byte, uploadIDBytes)
+	if err := readRandom(s.random, b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func (s *Service) UploadPart(ctx context.Context, bucket, key, uploadID string, part int, body io.Reader, opts coffer.PartOptions) (coffer.PartInfo, error) {
+	if err := validatePartNumber(part); err != nil {
+		return coffer.PartInfo{}, err
+	}
+	if opts.Check.Size > coffer.MaxPartSize {
+		return coffer.PartInfo{}, coffer.ErrEntityTooLarge
+	}
+	up, err := s.store.GetUpload(ctx, bucket, key, uploadID)
+	if err != nil {
+		return coffer.PartInfo{}, err
+	}
+	if err := checkCustomerKeyForPart(up.Encryption, opts.CustomerKey); err != nil {
+		return coffer.PartInfo{}, err
+	}
+	check, err := partCheck(up, opts.Check)
+	if err != nil {
+		return coffer.PartInfo{}, err
+	}
+	return s.writePart(ctx, up, part, body, check)
+}
+
+// UploadPartCopy fills a part from (a range of) an existing object,
+// decrypting it and re-encrypting it under the upload's key.
+func (s *Service) UploadPartCopy(ctx context.Context, bucket, key, uploadID string, part int, src coffer.CopySource, opts coffer.PartOptions) (coffer.PartInfo, error) {
+	if err := validatePartNumber(part); err != nil {
+		return coffer.PartInfo{}, err
+	}
+	up, err := s.store.GetUpload(ctx, bucket, key, uploadID)
+	if err != nil {
+		return coffer.PartInfo{}, err
+	}
+	if err := checkCustomerKeyForPart(up.Encryption, opts.CustomerKey); err != nil {
+		return coffer.PartInfo{}, err
+	}
+	info, err := s.uploadPartCopyOnce(ctx, up, part, src)
+	if errors.Is(err, coffer.ErrConcurrentUpdate) {
+		info, err = s.uploadPartCopyOnce(ctx, up, part, src)
+	}
+	return info, err
+}
+
+func (s *Service) uploadPartCopyOnce(ctx context.Context, up coffer.UploadRecord, part int, src coffer.CopySource) (coffer.PartInfo, error) {
+	source, err := s.openCopySource(ctx, src, nil)
+	if err != nil {
+		return coffer.PartInfo{}, err
+	}
+	defer source.reader.Close()
+	check := coffer.BodyCheck{Size: source.length, Checksum: up.Checksum}
+	return s.writePart(ctx, up, part, source.reader, check)
+}
+
+// writePart encrypts body as part number part of up, under a stream key
+// derived with a fresh nonce, and commits the part record.
+func (s *Service) writePart(ctx context.Context, up coffer.UploadRecord, part int, body io.Reader, check coffer.BodyCheck) (coffer.PartInfo, error) {
+	dataKey, err := s.openDataKeyOf(ctx, uploadBinding(up), up.SealedKey)
+	if err != nil {
+		return coffer.PartInfo{}, err
+	}
+	defer clear(dataKey)
+	nonce := make([]byte, partNonceSize)
+	if err := readRandom(s.random, nonce); err != nil {
+		return coffer.PartInfo{}, err
+	}
+	key := streamKey(dataKey, part, nonce)
+	defer clear(key)
+	w, err := s.store.NewPartWriter(ctx, up.Bucket, up.Key, up.ID, part)
+	if err != nil {
+		return coffer.PartInfo{}, err
+	}
+	written, err := encryptInto(ctx, w, body, check, coffer.MaxPartSize, key)
+	if err != nil {
+		return coffer.PartInfo{}, errors.Join(err, w.Abort())
+	}
+	rec := coffer.PartRecord{
+		Number: part, Size: written.size, ETag: written.etag, Modified: s.now(),
+		Checksum: written.checksum, Nonce: nonce,
+	}
+	if err := w.Commit(ctx, coffer.CommitRecord{Part: &rec}); err != nil {
+		return coffer.PartInfo{}, err
+	}
+	return rec.Info(), nil
+}
+
+// partCheck makes a part's body check compute the upload's checksum
+// algorithm, refusing a part that declares another one.
+func partCheck(up coffer.UploadRecord, check coffer.BodyCheck) (coffer.BodyCheck, error) {
+	if !validChecksumAlgorithm(check.Checksum) {
+		return check, checksumAlgorithmError(check.Checksum)
+	}
+	if up.Checksum == coffer.ChecksumNone {
+		return check, nil
+	}
+	if check.Checksum != coffer.ChecksumNone && check.Checksum != up.Checksum {
+		return check, &coffer.ArgumentError{
+			Code: "InvalidRequest", Name: "x-amz-checksum-" + strings.ToLower(string(check.Checksum)),
+			Message: fmt.Sprintf("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
+				strings.ToLower(string(up.Checksum)), strings.ToLower(string(check.Checksum))),
+		}
+	}
+	check.Checksum = up.Checksum
+	return check, nil
+}
+
+// checkCustomerKeyForPart requires a part's SSE-C parameters to match the
+// upload's: none for uploads that are not SSE-C.
+func checkCustomerKeyForPart(enc coffer.EncryptionInfo, key *coffer.CustomerKey) error {
+	if enc.Type == coffer.SSEC {
+		return fmt.Errorf("sse: SSE-C uploads: %w", coffer.ErrNotImplemented)
+	}
+	if key != nil {
+		return &coffer.ArgumentError{
+			Code: "InvalidRequest", Name: sseHeader + "-customer-algorithm", Value: "AES256",
+			Message: "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.",
+		}
+	}
+	return nil
+}
+
+func (s *Service) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
+	return s.store.AbortUpload(ctx, bucket, key, uploadID)
+}
+
+func (s *Service) ListParts(ctx context.Context, bucket, key, uploadID string, q coffer.PartQuery) (coffer.PartPage, error) {
+	up, err := s.store.GetUpload(ctx, bucket, key, uploadID)
+	if err != nil {
+		return coffer.PartPage{}, err
+	}
+	parts, err := s.store.ListParts(ctx, bucket, key, uploadID)
+	if err != nil {
+		return coffer.PartPage{}, err
+	}
+	limit := listLimit(q.Limit)
+	page := coffer.PartPage{Upload: up.Info()}
+	for _, p := range parts {
+		if p.Number <= q.After {
+			continue
+		}
+		if len(page.Parts) == limit {
+			page.Truncated = true
+			break
+		}
+		page.Parts = append(page.Parts, p.Info())
+		page.NextAfter = p.Number
+	}
+	return page, nil
+}
