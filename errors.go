@@ -22,6 +22,7 @@ var (
 	ErrEntityTooSmall     = errors.New("part is smaller than the minimum allowed size")
 	ErrEntityTooLarge     = errors.New("object is larger than the maximum allowed size")
 	ErrInvalidRange       = errors.New("requested range is not satisfiable")
+	ErrInvalidPartNumber  = errors.New("requested part number is not satisfiable")
 	ErrPreconditionFailed = errors.New("precondition failed")
 	ErrNotModified        = errors.New("not modified")
 	ErrBadDigest          = errors.New("Content-MD5 does not match the body")

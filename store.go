@@ -15,6 +15,9 @@ import (
 //   - make CommitObject, CompleteUpload and DeleteObject atomic: after a
 //     crash at any instant each key holds its old record and data or its
 //     new ones, never a mix and never a record without its data;
+//   - run the check of a conditional write (CommitRecord.Check, the check
+//     argument of CompleteUpload) in the same transaction as the commit, so
+//     no other write to the key can slip in between;
 //   - make a committed write durable (fsync or equivalent) before the
 //     commit returns;
 //   - return ErrNoSuchBucket, ErrNoSuchKey, ErrNoSuchUpload,
@@ -63,12 +66,24 @@ type Store interface {
 	// in order) the object's current version, keeping those parts' data
 	// without copying it, and removes the upload with its other parts.
 	// ErrNoSuchUpload; ErrInvalidPart when a part in rec.Parts is missing.
-	CompleteUpload(ctx context.Context, uploadID string, rec ObjectRecord) error
+	// check, if non-nil, vets the key's current record (nil when absent)
+	// in the commit's own transaction, so a conditional completion
+	// (If-None-Match, If-Match) cannot race another write; when it rejects,
+	// CompleteUpload returns check's error and changes nothing: the upload,
+	// its parts and the current object all stay. check may run more than
+	// once and must only inspect the record it is given.
+	CompleteUpload(ctx context.Context, uploadID string, rec ObjectRecord, check func(current *ObjectRecord) error) error
+	// UpdateUpload rewrites the record of the upload rec.ID of
+	// rec.Bucket/rec.Key (key re-wrapping) without touching its parts.
+	// ErrNoSuchUpload.
+	UpdateUpload(ctx context.Context, rec UploadRecord) error
 	AbortUpload(ctx context.Context, bucket, key, uploadID string) error    // ErrNoSuchUpload
 	ListUploads(ctx context.Context, bucket string) ([]UploadRecord, error) // by key, then initiation
 
-	// WalkObjects calls fn for every object record in every bucket (used by
-	// key re-wrapping); it stops at the first error fn returns.
+	// WalkObjects calls fn for every object record in every bucket, in
+	// (bucket, key) order, starting past the record named by after (used
+	// by key re-wrapping, which walks uploads with ListBuckets and
+	// ListUploads); it stops at the first error fn returns.
 	WalkObjects(ctx context.Context, after ObjectID, fn func(ObjectRecord) error) error
 
 	Close() error

@@ -22,9 +22,11 @@ const SigningService = "coffer-admin"
 // KeyAdmin is what the admin API needs from the key hierarchy.
 type KeyAdmin interface {
 	RotateMasterKey(ctx context.Context) (version uint32, err error)
-	// Rewrap re-seals every object key under the current master key and
-	// reports progress as it goes.
-	Rewrap(ctx context.Context, progress func(done int)) error
+	// Rewrap re-seals every object and pending upload key under the
+	// current master key. It reports progress as it goes: done records
+	// visited out of total, counted before the first one, so a client can
+	// draw a bar.
+	Rewrap(ctx context.Context, progress func(done, total int)) error
 }
 
 // Config wires the endpoints to the server's parts.
@@ -99,26 +101,37 @@ func (s *Server) rotate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"version": version})
 }
 
-// rewrap streams progress as JSON lines so a client can draw a progress bar.
+// rewrapLine is one line of the rewrap stream.
+type rewrapLine struct {
+	Done     int    `json:"done"`
+	Total    int    `json:"total"`
+	Error    string `json:"error,omitempty"`
+	Finished bool   `json:"finished,omitempty"`
+}
+
+// rewrap streams progress as JSON lines so a client can draw a progress
+// bar; the last line says whether the run finished or failed.
 func (s *Server) rewrap(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
 	flusher, _ := w.(http.Flusher)
-	last := 0
-	err := s.cfg.Keys.Rewrap(r.Context(), func(done int) {
-		last = done
-		_ = enc.Encode(map[string]any{"done": done})
+	var last rewrapLine
+	err := s.cfg.Keys.Rewrap(r.Context(), func(done, total int) {
+		last = rewrapLine{Done: done, Total: total}
+		_ = enc.Encode(last)
 		if flusher != nil {
 			flusher.Flush()
 		}
 	})
 	if err != nil {
 		s.cfg.Logger.Error("rewrap failed", "err", err)
-		_ = enc.Encode(map[string]any{"done": last, "error": "rewrap failed; run it again to resume"})
+		last.Error = "rewrap failed; run it again to resume"
+		_ = enc.Encode(last)
 		return
 	}
-	_ = enc.Encode(map[string]any{"done": last, "finished": true})
+	last.Finished = true
+	_ = enc.Encode(last)
 }
 
 func publicAuthMessage(err error) string {

@@ -2,11 +2,13 @@ package opsapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 
 type fakeKeys struct {
 	rotations int
+	progress  [][2]int // the (done, total) pairs Rewrap reports
 	rewrapErr error
 }
 
@@ -27,9 +30,9 @@ func (f *fakeKeys) RotateMasterKey(context.Context) (uint32, error) {
 	return uint32(f.rotations + 1), nil
 }
 
-func (f *fakeKeys) Rewrap(_ context.Context, progress func(int)) error {
-	for i := 1; i <= 3; i++ {
-		progress(i)
+func (f *fakeKeys) Rewrap(_ context.Context, progress func(done, total int)) error {
+	for _, p := range f.progress {
+		progress(p[0], p[1])
 	}
 	return f.rewrapErr
 }
@@ -140,23 +143,50 @@ func TestAdminAuthorization(t *testing.T) {
 }
 
 func TestRewrapStreamsProgress(t *testing.T) {
+	steady := [][2]int{{0, 3}, {1, 3}, {2, 3}, {3, 3}}
 	cases := []struct {
-		name string
-		err  error
-		want string
+		name     string
+		progress [][2]int
+		err      error
+		want     []rewrapLine
 	}{
-		{name: "finishes", want: `"finished":true`},
-		{name: "fails", err: errors.New("disk on fire"), want: `"error":"rewrap failed; run it again to resume"`},
+		{name: "finishes", progress: steady, want: []rewrapLine{
+			{Done: 0, Total: 3}, {Done: 1, Total: 3}, {Done: 2, Total: 3}, {Done: 3, Total: 3},
+			{Done: 3, Total: 3, Finished: true},
+		}},
+		{name: "fails midway", progress: steady[:2], err: errors.New("disk on fire"), want: []rewrapLine{
+			{Done: 0, Total: 3}, {Done: 1, Total: 3},
+			{Done: 1, Total: 3, Error: "rewrap failed; run it again to resume"},
+		}},
+		{name: "nothing to do", progress: [][2]int{{0, 0}}, want: []rewrapLine{
+			{Done: 0, Total: 0}, {Done: 0, Total: 0, Finished: true},
+		}},
+		{name: "fails before counting", err: errors.New("disk on fire"), want: []rewrapLine{
+			{Error: "rewrap failed; run it again to resume"},
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, srv := newTestServer(t, &fakeKeys{rewrapErr: tc.err})
+			_, srv := newTestServer(t, &fakeKeys{progress: tc.progress, rewrapErr: tc.err})
 			resp := signedPost(t, srv.URL+"/_coffer/admin/v1/rewrap", rootAK, rootSK)
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			lines := strings.Split(strings.TrimSpace(string(body)), "\n")
-			if len(lines) != 4 || !strings.Contains(lines[3], tc.want) || strings.Contains(string(body), "disk on fire") {
-				t.Fatalf("progress lines:\n%s", body)
+			if strings.Contains(string(body), "disk on fire") {
+				t.Fatalf("the internal error reached the client:\n%s", body)
+			}
+			var got []rewrapLine
+			for _, line := range strings.Split(strings.TrimSpace(string(body)), "\n") {
+				var l rewrapLine
+				if err := json.Unmarshal([]byte(line), &l); err != nil {
+					t.Fatalf("line %q: %v", line, err)
+				}
+				if !strings.Contains(line, `"total":`) {
+					t.Fatalf("line %q carries no total", line)
+				}
+				got = append(got, l)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("lines %+v, want %+v", got, tc.want)
 			}
 		})
 	}

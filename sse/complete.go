@@ -29,10 +29,6 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	if err != nil {
 		return coffer.ObjectInfo{}, err
 	}
-	condition := writeCondition(opts.IfNoneMatchStar, opts.IfMatch)
-	if err := s.precheckWrite(ctx, bucket, key, condition); err != nil {
-		return coffer.ObjectInfo{}, err
-	}
 	sealed, err := s.resealIfStale(ctx, uploadBinding(up), up.SealedKey)
 	if err != nil {
 		return coffer.ObjectInfo{}, err
@@ -50,7 +46,11 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		return coffer.ObjectInfo{}, coffer.ErrEntityTooLarge
 	}
 	rec.ETag = checksum.MultipartETag(etags)
-	if err := s.store.CompleteUpload(ctx, uploadID, rec); err != nil {
+	// If-None-Match and If-Match are judged by the store in the commit's
+	// own transaction: a check made here could be overtaken by a write
+	// landing before the commit.
+	condition := writeCondition(opts.IfNoneMatchStar, opts.IfMatch)
+	if err := s.store.CompleteUpload(ctx, uploadID, rec, condition); err != nil {
 		return coffer.ObjectInfo{}, err
 	}
 	return rec.Info(), nil

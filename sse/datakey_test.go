@@ -3,6 +3,7 @@ package sse
 import (
 	"bytes"
 	"crypto/cipher"
+	"encoding/hex"
 	"testing"
 
 	"github.com/cofferlabs/coffer"
@@ -54,30 +55,43 @@ func TestDataKeyBindsTheObject(t *testing.T) {
 }
 
 func TestCheckpointRoundTrip(t *testing.T) {
+	long := string(bytes.Repeat([]byte("k"), coffer.MaxObjectKeyLength))
 	tests := []struct {
 		name    string
 		version uint32
-		last    coffer.ObjectID
+		at      rewrapPosition
 	}{
-		{"empty", 1, coffer.ObjectID{}},
-		{"plain", 7, coffer.ObjectID{Bucket: "bucket", Key: "a/b/c"}},
-		{"long key", 1 << 31, coffer.ObjectID{Bucket: "b-b", Key: string(bytes.Repeat([]byte("k"), coffer.MaxObjectKeyLength))}},
+		{"object, empty names", 1, rewrapPosition{Phase: phaseObjects}},
+		{"object", 7, rewrapPosition{Phase: phaseObjects, Bucket: "bucket", Key: "a/b/c"}},
+		{"object, long key", 1 << 31, rewrapPosition{Phase: phaseObjects, Bucket: "b-b", Key: long}},
+		{"upload", 3, rewrapPosition{Phase: phaseUploads, Bucket: "bucket", Key: "a/b", UploadID: "upload-1"}},
+		{"upload, long key", 9, rewrapPosition{Phase: phaseUploads, Bucket: "b", Key: long, UploadID: "x"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v, last, err := decodeCheckpoint(encodeCheckpoint(tc.version, tc.last))
-			if err != nil || v != tc.version || last != tc.last {
-				t.Fatalf("decode = %d, %v, %v", v, last, err)
+			v, at, err := decodeCheckpoint(encodeCheckpoint(tc.version, tc.at))
+			if err != nil || v != tc.version || at != tc.at {
+				t.Fatalf("decode = %d, %+v, %v", v, at, err)
 			}
 		})
 	}
+	// Frozen: a change to the layout must show here and in FORMAT.md.
+	got := hex.EncodeToString(encodeCheckpoint(2, rewrapPosition{Phase: phaseUploads, Bucket: "b", Key: "k", UploadID: "u1"}))
+	if want := "0200000002020000000162000000016b000000027531"; got != want {
+		t.Fatalf("upload checkpoint encodes as %s, want %s", got, want)
+	}
 	bad := map[string][]byte{
-		"empty":           nil,
-		"short":           {1, 0, 0},
-		"wrong version":   {2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0},
-		"length too long": {1, 0, 0, 0, 1, 0, 0, 0, 9, 'a'},
-		"trailing bytes":  {1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-		"missing key":     {1, 0, 0, 0, 1, 0, 0, 0, 0},
+		"empty":                         nil,
+		"short":                         {2, 0, 0},
+		"format 1, from before uploads": {1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0},
+		"unknown format":                {3, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		"no phase":                      {2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		"unknown phase":                 {2, 0, 0, 0, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		"upload ID in objects phase":    {2, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'u'},
+		"length too long":               {2, 0, 0, 0, 1, 1, 0, 0, 0, 9, 'a'},
+		"field over the limit":          append([]byte{2, 0, 0, 0, 1, 2, 0, 0, 4, 1}, bytes.Repeat([]byte("k"), 1025)...),
+		"trailing bytes":                {2, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		"missing upload ID":             {2, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0},
 	}
 	for name, b := range bad {
 		t.Run("bad "+name, func(t *testing.T) {

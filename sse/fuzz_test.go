@@ -58,15 +58,17 @@ func FuzzOpenMasterKey(f *testing.F) {
 // FuzzDecodeCheckpoint checks that any checkpoint that decodes re-encodes
 // to the same bytes.
 func FuzzDecodeCheckpoint(f *testing.F) {
-	f.Add(encodeCheckpoint(1, coffer.ObjectID{}))
-	f.Add(encodeCheckpoint(7, coffer.ObjectID{Bucket: "bucket", Key: "a/b"}))
-	f.Add([]byte{1, 0, 0, 0, 1, 0, 0, 0, 9, 'a'})
+	f.Add(encodeCheckpoint(1, rewrapPosition{Phase: phaseObjects}))
+	f.Add(encodeCheckpoint(7, rewrapPosition{Phase: phaseObjects, Bucket: "bucket", Key: "a/b"}))
+	f.Add(encodeCheckpoint(7, rewrapPosition{Phase: phaseUploads, Bucket: "bucket", Key: "a/b", UploadID: "upload-1"}))
+	f.Add([]byte{2, 0, 0, 0, 1, 1, 0, 0, 0, 9, 'a'})
+	f.Add([]byte{1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		version, last, err := decodeCheckpoint(b)
+		version, at, err := decodeCheckpoint(b)
 		if err != nil {
 			return
 		}
-		if again := encodeCheckpoint(version, last); !bytes.Equal(again, b) {
+		if again := encodeCheckpoint(version, at); !bytes.Equal(again, b) {
 			t.Fatalf("decode(%x) re-encodes as %x", b, again)
 		}
 	})

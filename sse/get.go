@@ -108,17 +108,18 @@ func (s *Service) planRead(ctx context.Context, bucket, key string, opts coffer.
 
 // selectPart reads the n-th part of a multipart object (part 1 of a
 // single-part object is the whole object). Parts are counted in the
-// object's order, so 1..PartsCount always names every part.
+// object's order, so 1..PartsCount always names every part; a number past
+// them is ErrInvalidPartNumber, which S3 tells apart from a bad Range.
 func (p *readPlan) selectPart(n int) error {
 	if len(p.rec.Parts) == 0 {
 		if n != 1 {
-			return fmt.Errorf("sse: part %d of a single-part object: %w", n, coffer.ErrInvalidRange)
+			return fmt.Errorf("sse: part %d of a single-part object: %w", n, coffer.ErrInvalidPartNumber)
 		}
 		p.slices = slicesOf(p.rec, 0, p.rec.Size)
 		return nil
 	}
 	if n > len(p.rec.Parts) {
-		return fmt.Errorf("sse: part %d of an object of %d parts: %w", n, len(p.rec.Parts), coffer.ErrInvalidRange)
+		return fmt.Errorf("sse: part %d of an object of %d parts: %w", n, len(p.rec.Parts), coffer.ErrInvalidPartNumber)
 	}
 	for _, part := range p.rec.Parts[:n-1] {
 		p.offset += part.Size

@@ -121,7 +121,9 @@ func TestGetRejectsBadRequests(t *testing.T) {
 		{"missing key", testBucket, "nope", coffer.GetOptions{}, coffer.ErrNoSuchKey, ""},
 		{"missing bucket", "no-such-bucket", "k", coffer.GetOptions{}, coffer.ErrNoSuchBucket, ""},
 		{"empty key", testBucket, "", coffer.GetOptions{}, coffer.ErrInvalidObjectName, ""},
-		{"part 2 of a single-part object", testBucket, "k", coffer.GetOptions{PartNumber: 2}, coffer.ErrInvalidRange, ""},
+		{"part 2 of a single-part object", testBucket, "k", coffer.GetOptions{PartNumber: 2}, coffer.ErrInvalidPartNumber, ""},
+		{"part 2 of a one-part multipart object", testBucket, "mp", coffer.GetOptions{PartNumber: 2}, coffer.ErrInvalidPartNumber, ""},
+		{"last part number of a one-part multipart object", testBucket, "mp", coffer.GetOptions{PartNumber: coffer.MaxPartNumber}, coffer.ErrInvalidPartNumber, ""},
 		{"part number too large", testBucket, "k", coffer.GetOptions{PartNumber: 10001}, nil, "partNumber"},
 		{"part number and range", testBucket, "k", coffer.GetOptions{PartNumber: 1, Range: &coffer.Range{End: 1}}, nil, "partNumber"},
 		{"customer key on an SSE-S3 object", testBucket, "k", coffer.GetOptions{CustomerKey: &coffer.CustomerKey{}}, nil, "x-amz-server-side-encryption-customer-algorithm"},
@@ -129,6 +131,7 @@ func TestGetRejectsBadRequests(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		e := newEnv(t, b)
 		e.put("k", []byte("body"))
+		e.multipartUpload("mp", coffer.UploadOptions{}, []byte("only part"))
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				_, _, err := e.svc.GetObject(e.ctx, tc.bucket, tc.key, tc.opts)

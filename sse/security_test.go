@@ -76,9 +76,14 @@ func (s *spyStore) CreateUpload(ctx context.Context, rec coffer.UploadRecord) er
 	return s.Store.CreateUpload(ctx, rec)
 }
 
-func (s *spyStore) CompleteUpload(ctx context.Context, uploadID string, rec coffer.ObjectRecord) error {
+func (s *spyStore) CompleteUpload(ctx context.Context, uploadID string, rec coffer.ObjectRecord, check func(*coffer.ObjectRecord) error) error {
 	s.keepJSON(rec)
-	return s.Store.CompleteUpload(ctx, uploadID, rec)
+	return s.Store.CompleteUpload(ctx, uploadID, rec, check)
+}
+
+func (s *spyStore) UpdateUpload(ctx context.Context, rec coffer.UploadRecord) error {
+	s.keepJSON(rec)
+	return s.Store.UpdateUpload(ctx, rec)
 }
 
 func (s *spyStore) CreateKey(ctx context.Context, name string, sealed []byte) error {
@@ -143,11 +148,32 @@ func TestNothingSecretAtRest(t *testing.T) {
 	if _, err := e.svc.UploadPartCopy(ctx, testBucket, "pending", up.UploadID, 1, coffer.CopySource{Bucket: testBucket, Key: "single"}, coffer.PartOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// Re-sealing every key, the pending upload's included, writes only
+	// sealed keys.
+	if _, err := ring.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	masterKeys = append(masterKeys, masterRandom.seen[88:120])
+	if err := e.svc.Rewrap(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
 
 	secrets := map[string][]byte{"plaintext": marker, "root key": testRootKey}
 	for i, k := range masterKeys {
 		secrets["master key "+string(rune('1'+i))] = k
 	}
+	pending, err := e.store.GetUpload(ctx, testBucket, "pending", up.UploadID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := dataKeyMasterVersion(pending.SealedKey); v != 3 {
+		t.Fatalf("pending upload sealed under version %d after Rewrap, want 3", v)
+	}
+	pendingKey, err := e.svc.openDataKeyOf(ctx, uploadBinding(pending), pending.SealedKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets["data key of the pending upload"] = pendingKey
 	for _, key := range []string{"single", "multi", "copy"} {
 		rec := e.record(key)
 		dataKey, err := e.svc.openDataKeyOf(ctx, bindingOf(rec), rec.SealedKey)

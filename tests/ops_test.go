@@ -137,7 +137,7 @@ func TestMasterKeyRotationAndRewrap(t *testing.T) {
 // admin runs `coffer admin SUBCOMMAND` against the server.
 func (s *server) admin(t *testing.T, sub string) string {
 	t.Helper()
-	cmd := exec.Command(binary, "admin", sub, "--endpoint", s.endpoint)
+	cmd := exec.Command(cofferBinary, "admin", sub, "--endpoint", s.endpoint)
 	cmd.Env = s.env
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -23,7 +23,7 @@ const (
 	testRegion    = "us-east-1"
 )
 
-var binary string // path of the coffer binary built by TestMain
+var cofferBinary string // path of the coffer binary built by TestMain
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "coffer-bin")
@@ -31,10 +31,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "coffer")
-	build := exec.Command("go", "build", "-race", "-o", binary, "../cmd/coffer")
+	cofferBinary = filepath.Join(dir, "coffer")
+	build := exec.Command("go", "build", "-race", "-o", cofferBinary, "../cmd/coffer")
 	if os.Getenv("COFFER_TEST_NORACE") != "" {
-		build = exec.Command("go", "build", "-o", binary, "../cmd/coffer")
+		build = exec.Command("go", "build", "-o", cofferBinary, "../cmd/coffer")
 	}
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
@@ -71,11 +71,13 @@ func startServer(t *testing.T, args ...string) *server {
 
 func (s *server) start() {
 	s.t.Helper()
-	s.addr = freeAddr(s.t)
-	s.endpoint = "http://" + s.addr
+	if s.addr == "" { // a restart keeps its address so clients keep working
+		s.addr = freeAddr(s.t)
+		s.endpoint = "http://" + s.addr
+	}
 	s.logs, s.stdout = &syncBuffer{}, &syncBuffer{}
 	args := append([]string{"serve", "--data-dir", s.dataDir, "--listen", s.addr}, s.args...)
-	s.cmd = exec.Command(binary, args...)
+	s.cmd = exec.Command(cofferBinary, args...)
 	s.cmd.Env = s.env
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.logs
 	if err := s.cmd.Start(); err != nil {

@@ -84,7 +84,7 @@ func adminRewrap(ctx context.Context, client *signedClient, out io.Writer) error
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return fmt.Errorf("rewrap refused (%s): %s", resp.Status, msg)
 	}
-	bar := newProgressBar(out, "re-wrapped", "objects")
+	bar := newProgressBar(out, "re-wrapped", "records")
 	scanner := bufio.NewScanner(resp.Body)
 	for scanner.Scan() {
 		var line struct {

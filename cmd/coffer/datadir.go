@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -92,9 +93,18 @@ func loadRootCredentials(dir string) (creds rootCredentials, generated bool, err
 	if !errors.Is(err, os.ErrNotExist) {
 		return creds, false, err
 	}
-	creds.AccessKeyID = "CF" + strings.ToUpper(randomText(9))[:18]
+	creds.AccessKeyID = "CF" + randomAccessKeyText(18)
 	creds.SecretAccessKey = randomText(30)
 	return creds, true, writeJSON(path, creds, 0o600)
+}
+
+// randomAccessKeyText returns n characters of A-Z and 2-7, like AWS key ids.
+func randomAccessKeyText(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)[:n]
 }
 
 // randomText returns base32-ish text of n random bytes, safe in shells.

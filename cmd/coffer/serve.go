@@ -213,7 +213,7 @@ func rotateMasterKeyPeriodically(ctx context.Context, keyring *sse.Keyring, peri
 	ticker := time.NewTicker(max(check, time.Second))
 	defer ticker.Stop()
 	for {
-		rotated, err := keyring.RotateIfOlder(ctx, period)
+		_, rotated, err := keyring.RotateIfOlder(ctx, period)
 		switch {
 		case err != nil:
 			logger.Error("automatic master key rotation failed", "err", err)
@@ -235,7 +235,7 @@ type keyAdmin struct {
 }
 
 func (k keyAdmin) RotateMasterKey(ctx context.Context) (uint32, error) { return k.keyring.Rotate(ctx) }
-func (k keyAdmin) Rewrap(ctx context.Context, progress func(int)) error {
+func (k keyAdmin) Rewrap(ctx context.Context, progress func(done, total int)) error {
 	return k.service.Rewrap(ctx, progress)
 }
 

@@ -149,7 +149,7 @@ var stepCases = []stepCase{
 		},
 		act: func(ctx context.Context, s *Store) error {
 			return s.CompleteUpload(ctx, "u1", coffer.ObjectRecord{Bucket: "b", Key: "k", ETag: sha256Hex(newLarge, newSmall),
-				Parts: []coffer.PartRecord{{Number: 1}, {Number: 2}}})
+				Parts: []coffer.PartRecord{{Number: 1}, {Number: 2}}}, nil)
 		},
 		steps:   []string{"committed"},
 		orphans: map[string]int{"committed": 1},
@@ -191,7 +191,7 @@ var stepCases = []stepCase{
 				want = newLarge
 			}
 			err := s.CompleteUpload(ctx, "u1", coffer.ObjectRecord{Bucket: "b", Key: "k", ETag: sha256Hex(want),
-				Parts: []coffer.PartRecord{{Number: 1, ETag: sha256Hex(want)}}})
+				Parts: []coffer.PartRecord{{Number: 1, ETag: sha256Hex(want)}}}, nil)
 			if err != nil {
 				return fmt.Errorf("completing with the expected part: %w", err)
 			}

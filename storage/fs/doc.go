@@ -40,9 +40,11 @@
 // entry go in the same transaction). The replaced version's file is
 // removed after the commit. A crash at any instant thus leaves each key
 // with its old or its new version, never a record without its data.
-// CompleteUpload is one transaction that installs the object (whose Parts
-// keep the uploaded parts' data IDs: nothing is copied) and deletes the
-// upload; the files of parts left out are removed after it commits.
+// CompleteUpload is one transaction that checks the caller's
+// precondition, installs the object (whose Parts keep the uploaded parts'
+// data IDs: nothing is copied) and deletes the upload; the files of parts
+// left out are removed after it commits. UpdateUpload rewrites only the
+// upload's record, never its parts or their data.
 //
 // Files a crash leaves behind (temp files, placed files never committed,
 // replaced data not yet removed) are removed by a sweep that Open starts

@@ -2,6 +2,7 @@ package fs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cofferlabs/coffer"
@@ -106,7 +107,11 @@ func (s *Store) ListParts(ctx context.Context, bucket, key, uploadID string) ([]
 	return out, nil
 }
 
-func (s *Store) CompleteUpload(ctx context.Context, uploadID string, rec coffer.ObjectRecord) error {
+// CompleteUpload runs check, if set, inside the group-commit transaction
+// that installs the object, so no write to the key can come between the
+// check and the commit; like the object writer's check it may run more
+// than once.
+func (s *Store) CompleteUpload(ctx context.Context, uploadID string, rec coffer.ObjectRecord, check func(*coffer.ObjectRecord) error) error {
 	var gone []string
 	dataID := newDataID()
 	err := s.update(func(tx *bolt.Tx) error {
@@ -118,6 +123,19 @@ func (s *Store) CompleteUpload(ctx context.Context, uploadID string, rec coffer.
 		chosen, err := chosenParts(parts, rec.Parts)
 		if err != nil {
 			return err
+		}
+		objects, err := objectsOf(tx, rec.Bucket)
+		if err != nil {
+			return err
+		}
+		cur, err := getObject(objects, rec.Key)
+		if err != nil && !errors.Is(err, coffer.ErrNoSuchKey) {
+			return err
+		}
+		if check != nil {
+			if err := check(cur); err != nil {
+				return err
+			}
 		}
 		kept := map[string]bool{}
 		for _, p := range chosen {
@@ -136,11 +154,7 @@ func (s *Store) CompleteUpload(ctx context.Context, uploadID string, rec coffer.
 		if err != nil {
 			return err
 		}
-		objects, err := objectsOf(tx, rec.Bucket)
-		if err != nil {
-			return err
-		}
-		if cur, err := getObject(objects, rec.Key); err == nil {
+		if cur != nil {
 			if err := dropObjectData(tx, *cur, &gone); err != nil {
 				return err
 			}
@@ -190,6 +204,17 @@ func chosenParts(parts *bolt.Bucket, want []coffer.PartRecord) ([]coffer.PartRec
 		}
 	}
 	return out, nil
+}
+
+// UpdateUpload replaces the upload's record in place; its parts bucket
+// is untouched.
+func (s *Store) UpdateUpload(ctx context.Context, rec coffer.UploadRecord) error {
+	return s.update(func(tx *bolt.Tx) error {
+		if _, err := getUpload(tx, rec.Bucket, rec.Key, rec.ID); err != nil {
+			return err
+		}
+		return putRecord(tx.Bucket(bucketUploads).Bucket([]byte(rec.Bucket)), rec.ID, rec)
+	})
 }
 
 func (s *Store) AbortUpload(ctx context.Context, bucket, key, uploadID string) error {

@@ -83,7 +83,7 @@ func TestReopen(t *testing.T) {
 	noErr(t, objectHolds(ctx, s, "large", oldLarge))
 	parts, err := s.ListParts(ctx, "b", "mp", "u1")
 	noErr(t, err)
-	noErr(t, s.CompleteUpload(ctx, "u1", coffer.ObjectRecord{Bucket: "b", Key: "mp", ETag: sha256Hex(newLarge), Parts: parts}))
+	noErr(t, s.CompleteUpload(ctx, "u1", coffer.ObjectRecord{Bucket: "b", Key: "mp", ETag: sha256Hex(newLarge), Parts: parts}, nil))
 	noErr(t, objectHolds(ctx, s, "mp", newLarge))
 	key, err := s.GetKey(ctx, "master/1")
 	noErr(t, err)

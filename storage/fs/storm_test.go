@@ -83,7 +83,7 @@ func applyVersion(ctx context.Context, s *Store, key string, version int) error 
 			parts = append(parts, p)
 		}
 		return s.CompleteUpload(ctx, id, coffer.ObjectRecord{Bucket: stormBucket, Key: key,
-			ETag: sha256Hex(content...), Meta: coffer.ObjectMeta{User: map[string]string{"v": strconv.Itoa(version)}}, Parts: parts})
+			ETag: sha256Hex(content...), Meta: coffer.ObjectMeta{User: map[string]string{"v": strconv.Itoa(version)}}, Parts: parts}, nil)
 	default:
 		return putObject(ctx, s, stormBucket, key, version, content[0])
 	}

@@ -98,7 +98,7 @@ func (s *Store) ListParts(ctx context.Context, bucket, key, uploadID string) ([]
 	return out, nil
 }
 
-func (s *Store) CompleteUpload(ctx context.Context, uploadID string, rec coffer.ObjectRecord) error {
+func (s *Store) CompleteUpload(ctx context.Context, uploadID string, rec coffer.ObjectRecord, check func(*coffer.ObjectRecord) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, err := s.upload(rec.Bucket, rec.Key, uploadID)
@@ -108,6 +108,12 @@ func (s *Store) CompleteUpload(ctx context.Context, uploadID string, rec coffer.
 	parts, err := chosenParts(rec.Parts, u.parts)
 	if err != nil {
 		return err
+	}
+	b := s.buckets[rec.Bucket]
+	if check != nil {
+		if err := check(b.current(rec.Key)); err != nil {
+			return err
+		}
 	}
 	rec = cloneObject(rec)
 	rec.Parts = parts
@@ -123,9 +129,20 @@ func (s *Store) CompleteUpload(ctx context.Context, uploadID string, rec coffer.
 			delete(s.data, p.DataID)
 		}
 	}
-	b := s.buckets[rec.Bucket]
 	s.install(b, rec)
 	s.forgetUpload(b, uploadID)
+	return nil
+}
+
+// UpdateUpload replaces the upload's record; its parts stay as they are.
+func (s *Store) UpdateUpload(ctx context.Context, rec coffer.UploadRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.upload(rec.Bucket, rec.Key, rec.ID)
+	if err != nil {
+		return err
+	}
+	u.rec = cloneUpload(rec)
 	return nil
 }
 

@@ -135,6 +135,17 @@ func (s *Store) install(b *bucket, rec coffer.ObjectRecord) {
 	b.objects[rec.Key] = rec
 }
 
+// current is a copy of key's record for a precondition check to inspect,
+// or nil when the key does not exist. s.mu must be held.
+func (b *bucket) current(key string) *coffer.ObjectRecord {
+	cur, ok := b.objects[key]
+	if !ok {
+		return nil
+	}
+	c := cloneObject(cur)
+	return &c
+}
+
 func (b *bucket) remove(key string) {
 	delete(b.objects, key)
 	if i, ok := slices.BinarySearch(b.keys, key); ok {

@@ -64,12 +64,7 @@ func (s *Store) commitObject(w *writer, rec *coffer.ObjectRecord, check func(*co
 		return err
 	}
 	if check != nil {
-		var current *coffer.ObjectRecord
-		if cur, ok := b.objects[w.key]; ok {
-			c := cloneObject(cur)
-			current = &c
-		}
-		if err := check(current); err != nil {
+		if err := check(b.current(w.key)); err != nil {
 			return preconditionFailed(err)
 		}
 	}

@@ -42,7 +42,7 @@ func testAliasing(t *testing.T, open func(t *testing.T) coffer.Store) {
 		b := newBucket(t, s)
 		createUpload(t, s, b, "mp", "u1")
 		p := putPart(t, s, b, "mp", "u1", 1, []byte("part"))
-		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", completed(b, "mp", p)))
+		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", completed(b, "mp", p), nil))
 		want, err := s.GetObject(ctx, b, "mp")
 		noErr(t, "GetObject", err)
 		mutate := func(r *coffer.ObjectRecord) {

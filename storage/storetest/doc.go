@@ -17,6 +17,10 @@
 //     never changes where data lives (DataID, StoredSize, parts).
 //   - CompleteUpload installs the store's own part records for the numbers
 //     named; a named ETag or DataID must match (ErrInvalidPart otherwise).
+//     An unknown upload fails with ErrNoSuchUpload before any check runs;
+//     a check's rejection is returned as the check's own error.
+//   - UpdateUpload never changes an upload's parts, and never brings back
+//     an upload that was completed or aborted.
 //   - ListObjects: Limit outside 1..1000 means 1000; an entry (key or common
 //     prefix) is listed only when greater than After; NextAfter is set only
 //     on truncated pages; Truncated is exact.

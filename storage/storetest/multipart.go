@@ -125,7 +125,7 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 		}
 		// Parts 1, 2 and 4 form the object; part 3 is left out.
 		rec := completed(b, "k", parts[1], parts[2], parts[4])
-		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", rec))
+		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", rec, nil))
 		got, err := s.GetObject(ctx, b, "k")
 		noErr(t, "GetObject", err)
 		if got.UploadID != "u1" || got.DataID == "" || len(got.Parts) != 3 {
@@ -151,7 +151,7 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 		if len(ups) != 0 {
 			t.Fatalf("completed upload still listed")
 		}
-		wantErr(t, "second CompleteUpload", s.CompleteUpload(ctx, "u1", rec), coffer.ErrNoSuchUpload)
+		wantErr(t, "second CompleteUpload", s.CompleteUpload(ctx, "u1", rec, nil), coffer.ErrNoSuchUpload)
 		// Replacing the object drops its parts' data.
 		put(t, s, b, "k", []byte("single"))
 		for i := range got.Parts {
@@ -166,7 +166,7 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 		old := put(t, s, b, "k", []byte("old"))
 		createUpload(t, s, b, "k", "u1")
 		p := putPart(t, s, b, "k", "u1", 1, []byte("new"))
-		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", completed(b, "k", p)))
+		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", completed(b, "k", p), nil))
 		_, err := read(ctx, s, old, 0, 0, old.StoredSize)
 		wantErr(t, "reading the replaced object", err, coffer.ErrConcurrentUpdate)
 		got, err := s.GetObject(ctx, b, "k")
@@ -180,7 +180,7 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 		createUpload(t, s, b, "k", "u1")
 		p := putPart(t, s, b, "k", "u1", 1, []byte("abc"))
 		rec := completed(b, "k", coffer.PartRecord{Number: 1, ETag: p.ETag})
-		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", rec))
+		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", rec, nil))
 		got, err := s.GetObject(ctx, b, "k")
 		noErr(t, "GetObject", err)
 		if len(got.Parts) != 1 || !reflect.DeepEqual(normPart(got.Parts[0]), normPart(p)) {
@@ -203,9 +203,9 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 			t.Fatalf("after replacing part 1, ListParts = %+v", parts)
 		}
 		// The first version can no longer be completed.
-		err = s.CompleteUpload(ctx, "u1", completed(b, "k", first))
+		err = s.CompleteUpload(ctx, "u1", completed(b, "k", first), nil)
 		wantErr(t, "CompleteUpload with the replaced part", err, coffer.ErrInvalidPart)
-		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", completed(b, "k", second)))
+		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", completed(b, "k", second), nil))
 		got, err := s.GetObject(ctx, b, "k")
 		noErr(t, "GetObject", err)
 		sameBytes(t, "data", mustRead(t, s, got, 0, 0, got.Parts[0].StoredSize), []byte("second"))
@@ -239,7 +239,7 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 				createUpload(t, s, b, "k", "u1")
 				p1 := putPart(t, s, b, "k", "u1", 1, []byte("one"))
 				p2 := putPart(t, s, b, "k", "u1", 2, []byte("two"))
-				err := s.CompleteUpload(ctx, "u1", completed(b, "k", tc.parts(p1, p2)...))
+				err := s.CompleteUpload(ctx, "u1", completed(b, "k", tc.parts(p1, p2)...), nil)
 				wantErr(t, "CompleteUpload", err, tc.wantErr)
 				_, err = s.GetObject(ctx, b, "k")
 				wantErr(t, "GetObject after failed complete", err, coffer.ErrNoSuchKey)
@@ -248,7 +248,7 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 				if len(parts) != 2 {
 					t.Fatalf("failed complete left %d parts, want 2", len(parts))
 				}
-				noErr(t, "CompleteUpload after fixing the list", s.CompleteUpload(ctx, "u1", completed(b, "k", p1, p2)))
+				noErr(t, "CompleteUpload after fixing the list", s.CompleteUpload(ctx, "u1", completed(b, "k", p1, p2), nil))
 			})
 		}
 	})
@@ -257,9 +257,9 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 		b := newBucket(t, s)
 		createUpload(t, s, b, "k", "u1")
 		p := putPart(t, s, b, "k", "u1", 1, []byte("one"))
-		err := s.CompleteUpload(t.Context(), "u1", completed(b, "other", p))
+		err := s.CompleteUpload(t.Context(), "u1", completed(b, "other", p), nil)
 		wantErr(t, "CompleteUpload under another key", err, coffer.ErrNoSuchUpload)
-		err = s.CompleteUpload(t.Context(), "u2", completed(b, "k", p))
+		err = s.CompleteUpload(t.Context(), "u2", completed(b, "k", p), nil)
 		wantErr(t, "CompleteUpload of an unknown upload", err, coffer.ErrNoSuchUpload)
 	})
 	t.Run("Abort", func(t *testing.T) {
@@ -278,7 +278,7 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 		_, err = s.GetUpload(ctx, b, "k", "u1")
 		wantErr(t, "GetUpload", err, coffer.ErrNoSuchUpload)
 		wantErr(t, "second AbortUpload", s.AbortUpload(ctx, b, "k", "u1"), coffer.ErrNoSuchUpload)
-		err = s.CompleteUpload(ctx, "u1", completed(b, "k", coffer.PartRecord{Number: 1}))
+		err = s.CompleteUpload(ctx, "u1", completed(b, "k", coffer.PartRecord{Number: 1}), nil)
 		wantErr(t, "CompleteUpload after AbortUpload", err, coffer.ErrNoSuchUpload)
 		noErr(t, "DeleteBucket", s.DeleteBucket(ctx, b))
 	})
@@ -353,7 +353,7 @@ func testMultipart(t *testing.T, open func(t *testing.T) coffer.Store) {
 		if len(parts) != n {
 			t.Fatalf("ListParts after %d concurrent parts: %d", n, len(parts))
 		}
-		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", completed(b, "k", parts...)))
+		noErr(t, "CompleteUpload", s.CompleteUpload(ctx, "u1", completed(b, "k", parts...), nil))
 		got, err := s.GetObject(ctx, b, "k")
 		noErr(t, "GetObject", err)
 		for i, p := range got.Parts {

@@ -26,6 +26,8 @@ func Run(t *testing.T, open func(t *testing.T) coffer.Store) {
 	t.Run("UpdateObject", func(t *testing.T) { testUpdateObject(t, open) })
 	t.Run("List", func(t *testing.T) { testList(t, open) })
 	t.Run("Multipart", func(t *testing.T) { testMultipart(t, open) })
+	t.Run("CompleteCheck", func(t *testing.T) { testCompleteCheck(t, open) })
+	t.Run("UpdateUpload", func(t *testing.T) { testUpdateUpload(t, open) })
 	t.Run("Walk", func(t *testing.T) { testWalk(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("Aliasing", func(t *testing.T) { testAliasing(t, open) })

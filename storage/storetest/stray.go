@@ -46,7 +46,7 @@ func testStrayState(t *testing.T, open func(t *testing.T) coffer.Store) {
 		createUpload(t, s, b, "k", "u1")
 		p := putPart(t, s, b, "k", "u1", 1, []byte("from u1"))
 		createUpload(t, s, b, "k", "u2")
-		err := s.CompleteUpload(ctx, "u2", completed(b, "k", p))
+		err := s.CompleteUpload(ctx, "u2", completed(b, "k", p), nil)
 		wantErr(t, "completing u2 with u1's part", err, coffer.ErrInvalidPart)
 		parts, err := s.ListParts(ctx, b, "k", "u2")
 		noErr(t, "ListParts", err)

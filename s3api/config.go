@@ -1,0 +1,35 @@
+package s3api
+
+import (
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/sigv4"
+)
+
+// Config is what New needs to serve S3.
+type Config struct {
+	Service  coffer.Service
+	Verifier *sigv4.Verifier
+	// Region is reported by GetBucketLocation, HeadBucket and ListBuckets
+	// and is the only location constraint CreateBucket accepts.
+	Region    string
+	AccountID string
+	Owner     Owner
+	// Domains are the base domains of virtual-hosted-style requests
+	// (<bucket>.<domain>); empty means path style only.
+	Domains []string
+	Logger  *slog.Logger // nil discards
+	// Metrics receives the request metrics; nil keeps them unregistered.
+	Metrics prometheus.Registerer
+}
+
+// Owner is the canonical user shown as owner and initiator in listings.
+type Owner struct {
+	ID          string
+	DisplayName string
+}
+
+const defaultRegion = "us-east-1"

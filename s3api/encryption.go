@@ -1,0 +1,177 @@
+package s3api
+
+import (
+	"crypto/md5"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/cofferlabs/coffer"
+)
+
+// Encryption request headers (spec §3.1).
+const (
+	hdrSSE               = "x-amz-server-side-encryption"
+	hdrSSEKMSKeyID       = "x-amz-server-side-encryption-aws-kms-key-id"
+	hdrSSEContext        = "x-amz-server-side-encryption-context"
+	hdrSSEBucketKey      = "x-amz-server-side-encryption-bucket-key-enabled"
+	hdrSSECAlgorithm     = "x-amz-server-side-encryption-customer-algorithm"
+	hdrSSECKey           = "x-amz-server-side-encryption-customer-key"
+	hdrSSECKeyMD5        = "x-amz-server-side-encryption-customer-key-MD5"
+	copySourceSSECPrefix = "x-amz-copy-source-"
+)
+
+const (
+	msgSSECIncompatible = "Server Side Encryption with Customer provided key is incompatible with the encryption method specified"
+	msgSSECNoAlgorithm  = "Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm."
+	msgSSECNoKey        = "Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key."
+	msgSSECNoMD5        = "Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key."
+	msgSSECBadMD5       = "The calculated MD5 hash of the key did not match the hash that was provided."
+	msgSSECBadKey       = "The secret key was invalid for the specified algorithm."
+	msgSSECInsecure     = "Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection."
+	msgKMSInsecure      = "Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection."
+	msgKMSNeedsHeader   = "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms"
+	msgSSEUnsupported   = "The encryption method specified is not supported"
+	msgSSENotForOp      = "x-amz-server-side-encryption header is not supported for this operation."
+	msgSSEContext       = "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map"
+)
+
+// encryptionRequest reads the encryption a write asks for: SSE-S3,
+// SSE-KMS (key id, context, bucket key) or SSE-C, validated in the order
+// S3 applies (spec §3.4).
+func encryptionRequest(r *http.Request) (coffer.EncryptionRequest, error) {
+	h := r.Header
+	var req coffer.EncryptionRequest
+	sse := h.Get(hdrSSE)
+	if sse != "" && hasCustomerKeyHeaders(h, "") {
+		return req, argumentError(codeInvalidArgument, hdrSSE, sse, msgSSECIncompatible)
+	}
+	key, err := customerKey(r, "")
+	if err != nil {
+		return req, err
+	}
+	if key != nil {
+		req.Type = coffer.SSEC
+		req.CustomerKey = key
+		return req, nil
+	}
+	if v := h.Get(hdrSSEBucketKey); v != "" {
+		enabled, err := strconv.ParseBool(v)
+		if err != nil {
+			return req, argumentError(codeInvalidArgument, hdrSSEBucketKey, v, "The bucket key setting must be true or false.")
+		}
+		req.BucketKeyEnabled = &enabled
+	}
+	kmsKey, kmsContext := h.Get(hdrSSEKMSKeyID), h.Get(hdrSSEContext)
+	switch coffer.SSEType(sse) {
+	case "":
+	case coffer.SSES3:
+		req.Type = coffer.SSES3
+	case coffer.SSEKMS:
+		if r.TLS == nil {
+			return req, argumentError(codeInvalidArgument, hdrSSE, sse, msgKMSInsecure)
+		}
+		req.Type = coffer.SSEKMS
+		req.KMSKeyID = kmsKey
+		if kmsContext != "" {
+			if req.KMSContext, err = parseKMSContext(kmsContext); err != nil {
+				return req, err
+			}
+		}
+		return req, nil
+	case "aws:kms:dsse":
+		return req, newError(codeNotImplemented, "Dual-layer server-side encryption (aws:kms:dsse) is not implemented by this server.")
+	default:
+		return req, argumentError(codeInvalidArgument, hdrSSE, sse, msgSSEUnsupported)
+	}
+	if kmsKey != "" || kmsContext != "" {
+		return req, argumentError(codeInvalidArgument, hdrSSE, sse, msgKMSNeedsHeader)
+	}
+	return req, nil
+}
+
+// parseKMSContext decodes base64(JSON string->string map).
+func parseKMSContext(v string) (map[string]string, error) {
+	raw, err := base64.StdEncoding.DecodeString(v)
+	var ctx map[string]string
+	if err != nil || !utf8.Valid(raw) || json.Unmarshal(raw, &ctx) != nil || ctx == nil {
+		return nil, argumentError(codeInvalidArgument, hdrSSEContext, "", msgSSEContext)
+	}
+	return ctx, nil
+}
+
+// rejectSSEHeader refuses x-amz-server-side-encryption on operations that
+// take their encryption from elsewhere (GET, HEAD, UploadPart).
+func rejectSSEHeader(h http.Header) error {
+	if v := h.Get(hdrSSE); v != "" {
+		return argumentError(codeInvalidArgument, hdrSSE, v, msgSSENotForOp)
+	}
+	return nil
+}
+
+func hasCustomerKeyHeaders(h http.Header, prefix string) bool {
+	return h.Get(prefix+hdrSSECAlgorithm) != "" || h.Get(prefix+hdrSSECKey) != "" || h.Get(prefix+hdrSSECKeyMD5) != ""
+}
+
+// customerKey reads an SSE-C trio (prefix "" for the object itself,
+// copySourceSSECPrefix for a copy source); nil when none was sent. Errors
+// never carry the key.
+func customerKey(r *http.Request, prefix string) (*coffer.CustomerKey, error) {
+	h := r.Header
+	if !hasCustomerKeyHeaders(h, prefix) {
+		return nil, nil
+	}
+	algorithm, encoded, sum := h.Get(prefix+hdrSSECAlgorithm), h.Get(prefix+hdrSSECKey), h.Get(prefix+hdrSSECKeyMD5)
+	switch {
+	case algorithm != "" && algorithm != "AES256":
+		return nil, argumentError(codeInvalidEncryptionAlgorithm, hdrSSE, algorithm, "")
+	case algorithm == "":
+		return nil, argumentError(codeInvalidArgument, hdrSSE, "", msgSSECNoAlgorithm)
+	case encoded == "":
+		return nil, argumentError(codeInvalidArgument, prefix+hdrSSECKey, "", msgSSECNoKey)
+	case sum == "":
+		return nil, argumentError(codeInvalidArgument, prefix+hdrSSECKeyMD5, "", msgSSECNoMD5)
+	}
+	raw, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		return nil, argumentError(codeInvalidArgument, prefix+hdrSSECKey, "", msgSSECBadKey)
+	}
+	want, err := base64.StdEncoding.DecodeString(sum)
+	got := md5.Sum(raw)
+	if err != nil || subtle.ConstantTimeCompare(got[:], want) != 1 {
+		return nil, argumentError(codeInvalidArgument, hdrSSE, "", msgSSECBadMD5)
+	}
+	if len(raw) != 32 {
+		return nil, argumentError(codeInvalidArgument, prefix+hdrSSECKey, "", msgSSECBadKey)
+	}
+	if r.TLS == nil {
+		return nil, newError(codeInvalidRequest, msgSSECInsecure)
+	}
+	key := &coffer.CustomerKey{MD5: sum}
+	copy(key.Key[:], raw)
+	clear(raw)
+	return key, nil
+}
+
+// setEncryptionHeaders reports how an object is encrypted (spec §3.3):
+// SSE-C objects show only the customer algorithm and key MD5.
+func setEncryptionHeaders(h http.Header, enc coffer.EncryptionInfo) {
+	switch enc.Type {
+	case coffer.SSEC:
+		h.Set(hdrSSECAlgorithm, "AES256")
+		h.Set(hdrSSECKeyMD5, enc.CustomerKeyMD5)
+		return
+	case "":
+		return
+	}
+	h.Set(hdrSSE, string(enc.Type))
+	if enc.KMSKeyARN != "" {
+		h.Set(hdrSSEKMSKeyID, enc.KMSKeyARN)
+	}
+	if enc.BucketKeyEnabled {
+		h.Set(hdrSSEBucketKey, "true")
+	}
+}
