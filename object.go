@@ -92,6 +92,8 @@ type PartInfo struct {
 	ETag         string
 	LastModified time.Time
 	Checksum     Checksum
+	// Encryption is the upload's, reported on UploadPart; empty in listings.
+	Encryption EncryptionInfo
 }
 
 // ValidateObjectKey applies S3's key rules: 1 to 1024 bytes of UTF-8.

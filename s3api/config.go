@@ -12,7 +12,7 @@ import (
 // Config is what New needs to serve S3.
 type Config struct {
 	Service  coffer.Service
-	Verifier *sigv4.Verifier
+	Verifier *sigv4.Verifier // nil knows no keys: every signed request fails
 	// Region is reported by GetBucketLocation, HeadBucket and ListBuckets
 	// and is the only location constraint CreateBucket accepts.
 	Region    string

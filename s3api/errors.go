@@ -48,8 +48,12 @@ var (
 	errAccessDenied     = newError(codeAccessDenied, "")
 	errMalformedXML     = newError(codeMalformedXML, "")
 	errMethodNotAllowed = newError(codeMethodNotAllowed, "")
-	errInvalidPartNum   = argumentError(codeInvalidArgument, "partNumber", "", "Part number must be an integer between 1 and 10000, inclusive")
 )
+
+// invalidPartNumber blames a part number outside 1..10000.
+func invalidPartNumber(value string) *apiError {
+	return argumentError(codeInvalidArgument, "partNumber", value, "Part number must be an integer between 1 and 10000, inclusive")
+}
 
 // errorRule maps a domain error (matched with errors.Is) to a wire code.
 type errorRule struct {
@@ -194,14 +198,22 @@ type errorDocument struct {
 	Message       string
 	ArgumentName  string `xml:",omitempty"`
 	ArgumentValue *string
-	Resource      string
-	RequestID     string `xml:"RequestId"`
-	HostID        string `xml:"HostId"`
+	// What S3 reports with SignatureDoesNotMatch to help debug a signer;
+	// the string to sign holds only a hash of the canonical request.
+	AWSAccessKeyID    string `xml:"AWSAccessKeyId,omitempty"`
+	StringToSign      string `xml:",omitempty"`
+	SignatureProvided string `xml:",omitempty"`
+	Resource          string
+	RequestID         string `xml:"RequestId"`
+	HostID            string `xml:"HostId"`
 }
 
 // renderError is the one place errors become responses.
 func (s *server) renderError(w *responseRecorder, r *http.Request, req *request, err error) {
 	e := toAPIError(err, req.body)
+	if e.Code == codeInternalError && r.Context().Err() != nil {
+		e = &apiError{Code: codeRequestTimeout, Cause: err} // the client hung up
+	}
 	info, ok := errorCodes[e.Code]
 	if !ok {
 		e = &apiError{Code: codeInternalError, Cause: err}
@@ -233,6 +245,10 @@ func (s *server) renderError(w *responseRecorder, r *http.Request, req *request,
 	if e.ArgName != "" {
 		doc.ArgumentName = e.ArgName
 		doc.ArgumentValue = &e.ArgValue
+	}
+	var sigErr *sigv4.SignatureError
+	if e.Code == codeSignatureDoesNotMatch && errors.As(err, &sigErr) {
+		doc.AWSAccessKeyID, doc.StringToSign, doc.SignatureProvided = sigErr.AccessKey, sigErr.StringToSign, sigErr.SignatureProvided
 	}
 	body, mErr := marshalXML(doc)
 	if mErr != nil {

@@ -21,6 +21,7 @@ import (
 
 type errorBody struct {
 	Code, Message, ArgumentName, ArgumentValue, Resource, RequestId string
+	AWSAccessKeyId, StringToSign, SignatureProvided                 string
 }
 
 func sha256Hex(b []byte) string {
@@ -30,16 +31,17 @@ func sha256Hex(b []byte) string {
 
 // errorCase is one request that must fail with a given status and code.
 type errorCase struct {
-	name    string
-	method  string
-	path    string
-	body    []byte
-	header  map[string]string
-	build   func(t *testing.T, base string) *http.Request // for requests signedRequest cannot make
-	status  int
-	code    string
-	message string // checked when set
-	check   func(t *testing.T, resp *http.Response)
+	name     string
+	method   string
+	path     string
+	body     []byte
+	header   map[string]string
+	build    func(t *testing.T, base string) *http.Request // for requests signedRequest cannot make
+	status   int
+	code     string
+	message  string // checked when set
+	check    func(t *testing.T, resp *http.Response)
+	checkDoc func(t *testing.T, doc errorBody)
 }
 
 func runErrorCases(t *testing.T, env *testEnv, cases []errorCase) {
@@ -77,6 +79,9 @@ func runErrorCases(t *testing.T, env *testEnv, cases []errorCase) {
 			}
 			if doc.RequestId != resp.Header.Get("x-amz-request-id") {
 				t.Errorf("RequestId %q differs from header", doc.RequestId)
+			}
+			if tc.checkDoc != nil {
+				tc.checkDoc(t, doc)
 			}
 		})
 	}
@@ -121,7 +126,8 @@ func TestErrorResponses(t *testing.T) {
 		{name: "sse header on head", method: "HEAD", path: "/errs/obj", header: map[string]string{"x-amz-server-side-encryption": "AES256"}, status: 400},
 		{name: "part number zero", method: "GET", path: "/errs/obj?partNumber=0", status: 400, code: "InvalidArgument", message: "Part number must be an integer between 1 and 10000, inclusive"},
 		{name: "part number and range", method: "GET", path: "/errs/obj?partNumber=1", header: map[string]string{"Range": "bytes=0-1"}, status: 400, code: "InvalidRequest"},
-		{name: "part number beyond", method: "GET", path: "/errs/obj?partNumber=2", status: 416, code: "InvalidRange"},
+		{name: "part number beyond", method: "GET", path: "/errs/obj?partNumber=2", status: 416, code: "InvalidPartNumber"},
+		{name: "head part number beyond", method: "HEAD", path: "/errs/obj?partNumber=2", status: 416},
 		{name: "unsatisfiable range", method: "GET", path: "/errs/obj", header: map[string]string{"Range": "bytes=10-"}, status: 416, code: "InvalidRange",
 			check: func(t *testing.T, resp *http.Response) {
 				if got := resp.Header.Get("Content-Range"); got != "bytes */10" {
@@ -186,7 +192,11 @@ func TestErrorResponses(t *testing.T) {
 				t.Fatal(err)
 			}
 			return r
-		}, status: 403, code: "SignatureDoesNotMatch"},
+		}, status: 403, code: "SignatureDoesNotMatch", checkDoc: func(t *testing.T, doc errorBody) {
+			if doc.AWSAccessKeyId != testAccessKey || !strings.HasPrefix(doc.StringToSign, "AWS4-HMAC-SHA256\n") || len(doc.SignatureProvided) != 64 {
+				t.Errorf("signature details: %+v", doc)
+			}
+		}},
 		{name: "clock skew", build: func(t *testing.T, base string) *http.Request {
 			r, _ := http.NewRequest("GET", base+"/errs/obj", nil)
 			r.Header.Set("x-amz-content-sha256", sha256Hex(nil))

@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -231,4 +232,21 @@ func indexOfRule(target error) int {
 		}
 	}
 	return -1
+}
+
+// TestPanicBecomesInternalError: a handler or Service that panics gets the
+// request a 500 with the generic message, and the log the stack.
+func TestPanicBecomesInternalError(t *testing.T) {
+	logs := &lockedBuffer{}
+	handler := New(Config{Service: cannedService{}, Verifier: testVerifier(),
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	rec := httptest.NewRecorder()
+	// cannedService does not implement DeleteBucket: the call panics.
+	handler.ServeHTTP(rec, signedRequest(t, "DELETE", "http://localhost/alpha", nil, nil))
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "<Code>InternalError</Code>") || strings.Contains(rec.Body.String(), "panic") {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(logs.String(), "panic") || !strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Fatalf("panic not logged: %s", logs)
+	}
 }

@@ -52,9 +52,7 @@ func readOptions(r *http.Request) (coffer.GetOptions, error) {
 func partNumber(v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > coffer.MaxPartNumber {
-		e := *errInvalidPartNum
-		e.ArgValue = v
-		return 0, &e
+		return 0, invalidPartNumber(v)
 	}
 	return n, nil
 }
@@ -117,6 +115,9 @@ func (s *server) headObject(w http.ResponseWriter, r *http.Request, req *request
 	if err != nil {
 		return err
 	}
+	if err := checkOverrides(r, req); err != nil {
+		return err
+	}
 	info, err := s.svc.HeadObject(r.Context(), req.bucket, req.key, opts)
 	if err != nil {
 		return s.readFailed(w, r, req, opts, info, err)
@@ -132,6 +133,7 @@ func (s *server) headObject(w http.ResponseWriter, r *http.Request, req *request
 		}
 	}
 	setObjectHeaders(w.Header(), info, opts, offset, length)
+	applyOverrides(w.Header(), r)
 	status := http.StatusOK
 	if opts.Range != nil || opts.PartNumber > 0 {
 		status = http.StatusPartialContent
@@ -159,21 +161,25 @@ func partExtent(info coffer.ObjectInfo, part int) (offset, length int64, err err
 }
 
 // readFailed adds what S3 sends with a failed read: Content-Range for an
-// unsatisfiable range, validators for Not Modified.
+// unsatisfiable range, validators for Not Modified. The Service may return
+// no ObjectInfo with the error; then a HEAD (no decryption) supplies it.
 func (s *server) readFailed(w http.ResponseWriter, r *http.Request, req *request, opts coffer.GetOptions, info coffer.ObjectInfo, err error) error {
-	h := w.Header()
-	switch {
-	case errors.Is(err, coffer.ErrInvalidRange) && opts.Range != nil:
-		size := info.Size
-		if info.ETag == "" {
-			head, herr := s.svc.HeadObject(r.Context(), req.bucket, req.key, coffer.GetOptions{CustomerKey: opts.CustomerKey})
-			if herr != nil {
-				return err
-			}
-			size = head.Size
+	rangeFailed := errors.Is(err, coffer.ErrInvalidRange) && opts.Range != nil
+	notModified := errors.Is(err, coffer.ErrNotModified)
+	if !rangeFailed && !notModified {
+		return err
+	}
+	if info.ETag == "" {
+		head, herr := s.svc.HeadObject(r.Context(), req.bucket, req.key, coffer.GetOptions{CustomerKey: opts.CustomerKey})
+		if herr != nil {
+			return err
 		}
-		h.Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
-	case errors.Is(err, coffer.ErrNotModified) && info.ETag != "":
+		info = head
+	}
+	h := w.Header()
+	if rangeFailed {
+		h.Set("Content-Range", "bytes */"+strconv.FormatInt(info.Size, 10))
+	} else {
 		h.Set("ETag", quoteETag(info.ETag))
 		h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 	}

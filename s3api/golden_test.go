@@ -6,12 +6,17 @@ import (
 	"encoding/base64"
 	"errors"
 	"flag"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	miniocred "github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/cofferlabs/coffer"
 )
@@ -76,6 +81,14 @@ func (cannedService) CopyObject(_ context.Context, bucket, key string, opts coff
 		Encryption: coffer.EncryptionInfo{Type: coffer.SSES3}}, nil
 }
 
+func (cannedService) PutObject(_ context.Context, bucket, key string, body io.Reader, opts coffer.PutOptions) (coffer.ObjectInfo, error) {
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		return coffer.ObjectInfo{}, err
+	}
+	return coffer.ObjectInfo{Bucket: bucket, Key: key, ETag: "9b2cf535f27731c974343645a3985328", LastModified: cannedTime,
+		Encryption: coffer.EncryptionInfo{Type: coffer.SSES3}}, nil
+}
+
 func (cannedService) DeleteObject(_ context.Context, bucket, key string) error {
 	if key == "fails" {
 		return errors.New("store unreachable: /var/lib/coffer")
@@ -137,13 +150,30 @@ func TestGoldenDocuments(t *testing.T) {
 	deleteDoc := []byte(`<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>a</Key></Object><Object><Key>fails</Key></Object><Object><Key>b</Key><VersionId>v1</VersionId></Object></Delete>`)
 	quietDoc := []byte(`<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object><Object><Key>fails</Key></Object></Delete>`)
 	completeDoc := []byte(`<CompleteMultipartUpload><Part><ETag>"a"</ETag><PartNumber>1</PartNumber></Part><Part><ETag>"b"</ETag><PartNumber>2</PartNumber></Part></CompleteMultipartUpload>`)
+	postForm := func(t *testing.T) *http.Request {
+		policy := minio.NewPostPolicy()
+		if err := errors.Join(policy.SetBucket("alpha"), policy.SetKey("posted"), policy.SetSuccessStatusAction("201"),
+			policy.SetExpires(time.Now().UTC().Add(time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		mc, err := minio.New("127.0.0.1:9", &minio.Options{Creds: miniocred.NewStaticV4(testAccessKey, testSecretKey, ""), Region: testRegion})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, fields, err := mc.PresignedPostPolicy(context.Background(), policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return formRequest(t, "http://localhost/alpha", fields, "posted.txt", []byte("form body"))
+	}
 	cases := []struct {
-		name   string
-		method string
-		target string
-		header map[string]string
-		body   []byte
-		status int
+		name    string
+		method  string
+		target  string
+		header  map[string]string
+		body    []byte
+		request func(t *testing.T) *http.Request // instead of a signed request
+		status  int
 	}{
 		{name: "list_buckets", method: "GET", target: "/", status: 200},
 		{name: "location_us_east_1", method: "GET", target: "/alpha?location", status: 200},
@@ -162,13 +192,19 @@ func TestGoldenDocuments(t *testing.T) {
 		{name: "delete_result", method: "POST", target: "/alpha?delete", body: deleteDoc, header: map[string]string{"Content-MD5": md5Base64(deleteDoc)}, status: 200},
 		{name: "delete_result_quiet", method: "POST", target: "/alpha?delete", body: quietDoc, header: map[string]string{"Content-MD5": md5Base64(quietDoc)}, status: 200},
 		{name: "object_attributes", method: "GET", target: "/alpha/big?attributes", header: map[string]string{"x-amz-object-attributes": "ETag,Checksum,ObjectParts,StorageClass,ObjectSize", "x-amz-max-parts": "2"}, status: 200},
+		{name: "post_response", request: postForm, status: 201},
 		{name: "error_no_such_key", method: "GET", target: "/alpha/missing", status: 404},
 		{name: "error_argument", method: "PUT", target: "/alpha/k", header: map[string]string{"x-amz-server-side-encryption": "aes:kms"}, status: 400},
 		{name: "error_not_implemented", method: "GET", target: "/alpha?lifecycle", status: 501},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := signedRequest(t, tc.method, "http://localhost"+tc.target, tc.body, tc.header)
+			var r *http.Request
+			if tc.request != nil {
+				r = tc.request(t)
+			} else {
+				r = signedRequest(t, tc.method, "http://localhost"+tc.target, tc.body, tc.header)
+			}
 			rec := httptest.NewRecorder()
 			handler.ServeHTTP(rec, r)
 			if rec.Code != tc.status {

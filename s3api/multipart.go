@@ -75,9 +75,7 @@ func (s *server) uploadPart(w http.ResponseWriter, r *http.Request, req *request
 	h := w.Header()
 	h.Set("ETag", quoteETag(info.ETag))
 	setChecksumHeaders(h, coffer.Checksum{Algorithm: info.Checksum.Algorithm, Value: info.Checksum.Value})
-	if opts.CustomerKey != nil {
-		setEncryptionHeaders(h, coffer.EncryptionInfo{Type: coffer.SSEC, CustomerKeyMD5: opts.CustomerKey.MD5})
-	}
+	setEncryptionHeaders(h, info.Encryption)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -113,6 +111,7 @@ func (s *server) uploadPartCopy(w http.ResponseWriter, r *http.Request, req *req
 	if err != nil {
 		return copyFailed(err)
 	}
+	setEncryptionHeaders(w.Header(), info.Encryption)
 	return writeXML(w, http.StatusOK, copyPartResult{
 		ETag:           quoteETag(info.ETag),
 		LastModified:   isoTime(info.LastModified),
@@ -147,9 +146,7 @@ func parseCompleteRequest(body []byte) ([]coffer.CompletePart, error) {
 			return nil, errMalformedXML
 		}
 		if n < 1 || n > coffer.MaxPartNumber {
-			e := *errInvalidPartNum
-			e.ArgValue = p.PartNumber
-			return nil, &e
+			return nil, invalidPartNumber(p.PartNumber)
 		}
 		_, value, ok := p.only()
 		if !ok {

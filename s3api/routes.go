@@ -56,7 +56,7 @@ type route struct {
 // Body limits of the small XML documents S3 accepts.
 const (
 	maxCreateBucketBody = 64 << 10
-	maxDeleteBody       = 2 << 20 // 1000 keys of up to 1024 bytes, escaped
+	maxDeleteBody       = 6 << 20 // 1000 keys of up to 1024 bytes, escaped
 	maxCompleteBody     = 4 << 20 // 10000 parts with checksums
 )
 

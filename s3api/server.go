@@ -38,6 +38,9 @@ func New(cfg Config) http.Handler {
 		log:      cfg.Logger,
 		metrics:  newMetrics(cfg.Metrics),
 	}
+	if s.verifier == nil {
+		s.verifier = &sigv4.Verifier{} // knows no keys: only anonymous requests pass
+	}
 	if s.region == "" {
 		s.region = defaultRegion
 	}

@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// s3Namespace is the namespace of every S3 response document.
-const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+// Response documents carry S3's namespace in their XMLName tags:
+// http://s3.amazonaws.com/doc/2006-03-01/ (errors and PostResponse carry
+// none, as in S3).
 
 // isoTime renders as S3 does in XML: UTC, milliseconds, Z.
 type isoTime time.Time

@@ -135,7 +135,9 @@ func (s *Service) writePart(ctx context.Context, up coffer.UploadRecord, part in
 	if err := w.Commit(ctx, coffer.CommitRecord{Part: &rec}); err != nil {
 		return coffer.PartInfo{}, err
 	}
-	return rec.Info(), nil
+	info := rec.Info()
+	info.Encryption = up.Encryption
+	return info, nil
 }
 
 // partCheck makes a part's body check compute the upload's checksum

@@ -95,6 +95,9 @@ func TestGoSDKDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if p.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+				t.Fatalf("UploadPart SSE = %q", p.ServerSideEncryption)
+			}
 			parts = append(parts, types.CompletedPart{ETag: p.ETag, PartNumber: aws.Int32(int32(n + 1)),
 				ChecksumCRC32: p.ChecksumCRC32, ChecksumCRC32C: p.ChecksumCRC32C, ChecksumCRC64NVME: p.ChecksumCRC64NVME})
 		}
