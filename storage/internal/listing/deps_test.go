@@ -1,28 +1,12 @@
 package listing_test
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/cofferlabs/coffer/internal/deptest"
 )
 
-// TestDependencies keeps the package off net/http and every Coffer package
-// but coffer.
+// TestDependencies enforces the package doc: pure listing logic: the domain package only, and no HTTP.
 func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", ".").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	allowed := map[string]bool{
-		"github.com/cofferlabs/coffer":                          true,
-		"github.com/cofferlabs/coffer/storage/internal/listing": true,
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		if dep == "net/http" || strings.HasPrefix(dep, "net/http/") {
-			t.Errorf("imports %s", dep)
-		}
-		if strings.HasPrefix(dep, "github.com/cofferlabs/coffer") && !allowed[dep] {
-			t.Errorf("imports Coffer package %s", dep)
-		}
-	}
+	deptest.Check(t, deptest.Rules{Coffer: []string{""}, StdlibOnly: true, NoHTTP: true})
 }
