@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -36,6 +37,7 @@ type serveConfig struct {
 	logLevel         string
 	logFormat        string
 	shutdownDeadline time.Duration
+	cpuProfile       string
 }
 
 type listFlag []string
@@ -56,6 +58,7 @@ func parseServeFlags(args []string) (serveConfig, error) {
 	fl.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&c.logFormat, "log-format", "json", "json or text")
 	fl.DurationVar(&c.shutdownDeadline, "shutdown-timeout", 30*time.Second, "how long to drain requests on SIGTERM")
+	fl.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file (for performance work)")
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}
@@ -94,6 +97,13 @@ func runServe(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return err
@@ -258,4 +268,16 @@ func printBanner(w io.Writer, addr string, creds rootCredentials, generated bool
 		fmt.Fprintf(w, "  mv %s/%s /secure/place/root.key && coffer serve --root-key-file /secure/place/root.key\n", cfg.dataDir, rootKeyFile)
 		fmt.Fprintf(w, "or pass it in COFFER_ROOT_KEY (base64). Lose it and the data is gone: back it up.\n")
 	}
+}
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
