@@ -34,6 +34,7 @@ type serveConfig struct {
 	domains          listFlag
 	rootKeyFile      string
 	rotationPeriod   time.Duration
+	staleUploads     time.Duration
 	logLevel         string
 	logFormat        string
 	shutdownDeadline time.Duration
@@ -55,6 +56,7 @@ func parseServeFlags(args []string) (serveConfig, error) {
 	fl.Var(&c.domains, "domain", "base domain for virtual-hosted-style requests (repeatable)")
 	fl.StringVar(&c.rootKeyFile, "root-key-file", "", "file holding the 32-byte root key (base64 or hex); COFFER_ROOT_KEY wins")
 	fl.DurationVar(&c.rotationPeriod, "master-key-rotation", 90*24*time.Hour, "rotate the SSE-S3 master key this often (0 disables)")
+	fl.DurationVar(&c.staleUploads, "stale-upload-expiry", 7*24*time.Hour, "abort multipart uploads older than this (0 keeps them until aborted)")
 	fl.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&c.logFormat, "log-format", "json", "json or text")
 	fl.DurationVar(&c.shutdownDeadline, "shutdown-timeout", 30*time.Second, "how long to drain requests on SIGTERM")
@@ -169,7 +171,10 @@ func runServe(args []string) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	if cfg.rotationPeriod > 0 {
-		go rotateMasterKeyPeriodically(ctx, keyring, cfg.rotationPeriod, logger)
+		go runPeriodically(ctx, min(cfg.rotationPeriod/10, time.Hour), func() { rotateIfDue(ctx, keyring, cfg.rotationPeriod, logger) })
+	}
+	if cfg.staleUploads > 0 {
+		go runPeriodically(ctx, min(cfg.staleUploads/24, time.Hour), func() { abortStaleUploads(ctx, service, cfg.staleUploads, logger) })
 	}
 	printBanner(os.Stdout, listener.Addr().String(), creds, generated, keySource, cfg)
 	logger.Info("coffer serving", "addr", listener.Addr().String(), "dataDir", cfg.dataDir,
@@ -218,23 +223,37 @@ func isVirtualHost(host string, domains []string) bool {
 	return false
 }
 
-func rotateMasterKeyPeriodically(ctx context.Context, keyring *sse.Keyring, period time.Duration, logger *slog.Logger) {
-	check := min(period/10, time.Hour)
-	ticker := time.NewTicker(max(check, time.Second))
+// runPeriodically calls fn now and then every interval until ctx ends.
+func runPeriodically(ctx context.Context, interval time.Duration, fn func()) {
+	ticker := time.NewTicker(max(interval, time.Second))
 	defer ticker.Stop()
 	for {
-		_, rotated, err := keyring.RotateIfOlder(ctx, period)
-		switch {
-		case err != nil:
-			logger.Error("automatic master key rotation failed", "err", err)
-		case rotated:
-			logger.Info("master key rotated automatically", "version", keyring.CurrentVersion())
-		}
+		fn()
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
 		}
+	}
+}
+
+func rotateIfDue(ctx context.Context, keyring *sse.Keyring, period time.Duration, logger *slog.Logger) {
+	version, rotated, err := keyring.RotateIfOlder(ctx, period)
+	switch {
+	case err != nil:
+		logger.Error("automatic master key rotation failed", "err", err)
+	case rotated:
+		logger.Info("master key rotated automatically", "version", version)
+	}
+}
+
+func abortStaleUploads(ctx context.Context, service *sse.Service, maxAge time.Duration, logger *slog.Logger) {
+	aborted, err := service.AbortStaleUploads(ctx, maxAge)
+	switch {
+	case err != nil:
+		logger.Error("aborting stale multipart uploads failed", "err", err)
+	case aborted > 0:
+		logger.Info("aborted stale multipart uploads", "count", aborted, "olderThan", maxAge)
 	}
 }
 
