@@ -212,11 +212,18 @@ func TestErrorResponses(t *testing.T) {
 			r, _ = http.NewRequest("GET", u, nil)
 			return r
 		}, status: 403, code: "AccessDenied", message: "Request has expired"},
-		{name: "signature v2", build: func(t *testing.T, base string) *http.Request {
+		{name: "signature v2 not matching", build: func(t *testing.T, base string) *http.Request {
+			r, _ := http.NewRequest("GET", base+"/errs/obj", nil)
+			r.Header.Set("Authorization", "AWS "+testAccessKey+":frJIUN8DYpKDtOLCwo//yllqDzg=")
+			r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+			return r
+		}, status: 403, code: "SignatureDoesNotMatch"},
+		{name: "signature v2 malformed", build: func(t *testing.T, base string) *http.Request {
 			r, _ := http.NewRequest("GET", base+"/errs/obj", nil)
 			r.Header.Set("Authorization", "AWS "+testAccessKey+":c2lnbmF0dXJl")
+			r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 			return r
-		}, status: 400, code: "InvalidRequest"},
+		}, status: 400, code: "AuthorizationHeaderMalformed"},
 	}
 	runErrorCases(t, env, cases)
 }

@@ -3,8 +3,10 @@ package sigv4
 import (
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
@@ -64,5 +66,29 @@ func BenchmarkVerifyHeader(b *testing.B) {
 		if _, err := v.Verify(r, "s3"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkVerifySigV2 measures verifying the documented SigV2 requests:
+// the Upload example (header, six x-amz-* values) and the presigned GET.
+func BenchmarkVerifySigV2(b *testing.B) {
+	upload := v2Example("Upload")
+	presigned := newRequest("GET", documentedQueryTarget, documentedQueryHost, nil, "")
+	for _, tc := range []struct {
+		name string
+		r    *http.Request
+		v    *Verifier
+	}{
+		{"header", upload.request(exampleAccessKey, currentSignatures[upload.name]), v2VerifierAt(exampleAccessKey, exampleSecret, upload.now)},
+		{"presigned", presigned, v2VerifierAt(exampleAccessKey, exampleSecret, time.Unix(documentedQueryExpires, 0))},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := tc.v.Verify(tc.r, "s3"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

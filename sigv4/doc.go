@@ -2,6 +2,16 @@
 // server side: the Authorization header, presigned (query string) URLs, and
 // aws-chunked request bodies with per-chunk signatures and trailing headers.
 //
+// For service "s3" only, the same Verifier also accepts Signature Version 2
+// (HMAC-SHA1), because botocore and the aws CLI still presign with it for
+// custom endpoints in us-east-1: "Authorization: AWS AccessKeyId:Signature"
+// with a Date or x-amz-date inside MaxSkew, and presigned URLs with
+// AWSAccessKeyId, Signature and Expires. SigV2 signs neither the body nor
+// the Host, so Auth.SignatureVersion tells callers which scheme they got
+// (features S3 restricts to SigV4, like SSE-KMS, must check it), and
+// Verifier.Domains must list the front end's virtual-hosted base domains:
+// the bucket a Host names is part of the SigV2 resource.
+//
 // A Verifier looks the access key up, rebuilds the canonical request exactly
 // as the client saw it (path as sent, never re-encoded or normalised), derives
 // the signing key (cached per secret, date, region and service) and compares

@@ -24,8 +24,10 @@ var (
 )
 
 // SignatureError is a signature mismatch with what S3 reports back to help
-// the client debug its signer. It holds no secret and no header value: the
-// string to sign carries only a hash of the canonical request.
+// the client debug its signer. It holds no secret. A SigV4 string to sign
+// carries only a hash of the canonical request; a SigV2 one is the string
+// itself, with the client's own Content-MD5, Content-Type, date and x-amz-*
+// values, except that SSE-C keys and session tokens read "<redacted>".
 type SignatureError struct {
 	AccessKey         string
 	StringToSign      string

@@ -98,15 +98,15 @@ func TestHeaderAuthErrors(t *testing.T) {
 		}, wantErr: ErrUnsupportedAlgorithm},
 		{name: "aws-chunked without streaming payload", edit: func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip, aws-chunked") }, wantErr: ErrInvalidContentSHA256},
 		{name: "host not signed", edit: setAuth("AWS4-HMAC-SHA256 Credential=" + testAccessKey + "/20260304/" + testRegion + "/s3/aws4_request, SignedHeaders=x-amz-date, Signature=" + strings.Repeat("0", 64)), wantErr: ErrHeadersNotSigned},
-		{name: "sigv2 header", edit: setAuth("AWS " + testAccessKey + ":frJIUN8DYpKDtOLCwo//yllqDzg="), wantErr: ErrUnsupportedAlgorithm},
+		{name: "sigv2 header not matching", edit: setAuth("AWS " + testAccessKey + ":frJIUN8DYpKDtOLCwo//yllqDzg="), wantErr: ErrSignatureDoesNotMatch},
 		{name: "sigv4a header", edit: setAuth("AWS4-ECDSA-P256-SHA256 Credential=" + testAccessKey + "/20260304/s3/aws4_request, SignedHeaders=host, Signature=00"), wantErr: ErrUnsupportedAlgorithm},
 		{name: "empty header", edit: setAuth(""), wantErr: ErrAuthorizationHeaderMalformed},
 		{name: "two authorization headers", edit: func(r *http.Request) { r.Header.Add("Authorization", r.Header.Get("Authorization")) }, wantErr: ErrAuthorizationHeaderMalformed},
 		{name: "header and presign together", target: "/k?X-Amz-Algorithm=AWS4-HMAC-SHA256", wantErr: ErrAuthorizationQueryMalformed},
-		{name: "sigv2 query", edit: func(r *http.Request) {
+		{name: "sigv2 query malformed", edit: func(r *http.Request) {
 			r.Header.Del("Authorization")
 			r.RequestURI = "/k?AWSAccessKeyId=" + testAccessKey + "&Expires=1&Signature=abc"
-		}, wantErr: ErrUnsupportedAlgorithm},
+		}, wantErr: ErrAuthorizationQueryMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 // DefaultMaxSkew is how far a request's time may be from the server's.
 const DefaultMaxSkew = 15 * time.Minute
 
-// Verifier checks SigV4 signatures. Its zero value rejects every signed
-// request (no secrets); it is safe for concurrent use.
+// Verifier checks SigV4 signatures, and SigV2 ones for S3. Its zero value
+// rejects every signed request (no secrets); it is safe for concurrent use.
 type Verifier struct {
 	// Secret returns the secret key of an access key; !ok means unknown.
 	Secret func(accessKey string) (secret string, ok bool)
@@ -22,14 +22,33 @@ type Verifier struct {
 	// MaxSkew bounds the distance between request and server time;
 	// 0 means DefaultMaxSkew.
 	MaxSkew time.Duration
+	// Domains are the virtual-hosted-style base domains: a Host of
+	// <bucket>.<domain> names the bucket. Only SigV2 uses them (its
+	// signature covers "/bucket/key", not the Host; SigV4 signs the Host
+	// itself). They must be exactly the front end's list (s3api
+	// Config.Domains): otherwise virtual-hosted SigV2 requests fail, or a
+	// signature made for one resource verifies on a request for another.
+	Domains []string
 }
+
+// SignatureVersion says which AWS signature scheme authenticated a request.
+type SignatureVersion int
+
+// Signature versions; the zero value means an anonymous request.
+const (
+	SignatureV2 SignatureVersion = 2 // HMAC-SHA1, S3 only; never signs the payload
+	SignatureV4 SignatureVersion = 4
+)
 
 // Auth is the outcome of a successful Verify.
 type Auth struct {
 	AccessKey string // "" when Anonymous
-	Region    string // the credential scope's region
+	Region    string // the credential scope's region; "" for SigV2
 	Anonymous bool
 	Presigned bool
+	// SignatureVersion is SignatureV4 or SignatureV2; 0 when Anonymous.
+	// Callers refuse SigV2 where S3 does (SSE-KMS).
+	SignatureVersion SignatureVersion
 	// PayloadSHA256 is the lower-case hex digest the body must hash to,
 	// when the client signed one; "" for unsigned, streaming and already
 	// verified (buffered) bodies.
@@ -50,7 +69,9 @@ type Auth struct {
 // Verify authenticates r for service ("s3", "kms", ...). It handles the
 // Authorization header (AWS4-HMAC-SHA256), presigned query parameters and
 // anonymous requests (no credentials at all). Any region is accepted in the
-// credential scope; its service must equal service. Errors wrap this
+// credential scope; its service must equal service. For service "s3" only,
+// it also accepts SigV2: "Authorization: AWS AccessKeyId:Signature" and
+// AWSAccessKeyId/Signature/Expires query parameters. Errors wrap this
 // package's sentinels.
 func (v *Verifier) Verify(r *http.Request, service string) (*Auth, error) {
 	path, rawQuery := requestTarget(r)
@@ -62,12 +83,14 @@ func (v *Verifier) Verify(r *http.Request, service string) (*Auth, error) {
 		return nil, fmt.Errorf("%w: only one auth mechanism allowed, the Authorization header or the X-Amz-Algorithm query parameter", ErrAuthorizationQueryMalformed)
 	case len(headers) > 1:
 		return nil, fmt.Errorf("%w: more than one Authorization header", ErrAuthorizationHeaderMalformed)
+	case len(headers) == 1 && isV2Authorization(headers[0]):
+		return v.verifyV2Header(r, service, headers[0], path, query)
 	case len(headers) == 1:
 		return v.verifyHeader(r, service, headers[0], path, query)
 	case presigned:
 		return v.verifyPresigned(r, service, path, query)
-	case hasParam(query, "AWSAccessKeyId"):
-		return nil, fmt.Errorf("%w: signature version 2 query authentication", ErrUnsupportedAlgorithm)
+	case hasV2QueryAuth(query):
+		return v.verifyV2Query(r, service, path, query)
 	}
 	return anonymous(r)
 }
@@ -97,7 +120,7 @@ func (v *Verifier) verifyHeader(r *http.Request, service, header, path string, q
 	if err := v.checkSkew(when); err != nil {
 		return nil, err
 	}
-	a := &Auth{AccessKey: authz.cred.accessKey, Region: authz.cred.region}
+	a := &Auth{AccessKey: authz.cred.accessKey, Region: authz.cred.region, SignatureVersion: SignatureV4}
 	payload, mode, buffered, err := headerPayload(r, service)
 	if err != nil {
 		return nil, err
@@ -131,7 +154,7 @@ func (v *Verifier) verifyPresigned(r *http.Request, service, path string, query 
 	if err := checkUnsignedHeaders(r, p.signedHeaders); err != nil {
 		return nil, err
 	}
-	a := &Auth{AccessKey: p.cred.accessKey, Region: p.cred.region, Presigned: true}
+	a := &Auth{AccessKey: p.cred.accessKey, Region: p.cred.region, Presigned: true, SignatureVersion: SignatureV4}
 	payload, mode, buffered, err := presignedPayload(r, service, query)
 	if err != nil {
 		return nil, err
@@ -239,27 +262,33 @@ func presignedPayload(r *http.Request, service string, query []queryParam) (stri
 	return headerPayload(r, service)
 }
 
-// anonymous admits a request with no credentials; its payload may still be
-// a digest to check or unsigned aws-chunked framing to strip.
+// anonymous admits a request with no credentials.
 func anonymous(r *http.Request) (*Auth, error) {
 	a := &Auth{Anonymous: true}
+	if err := unsignedBody(r, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// unsignedBody sets the body of a request whose payload no SigV4 signature
+// covers (anonymous, SigV2): it may still carry a digest to check or
+// unsigned aws-chunked framing to strip, never chunk signatures.
+func unsignedBody(r *http.Request, a *Auth) error {
 	mode := payloadUnsigned
 	if v := r.Header.Get("X-Amz-Content-Sha256"); v != "" {
 		var err error
 		if mode, err = parsePayload(v); err != nil {
-			return nil, err
+			return err
 		}
 		if mode.signedChunks() {
-			return nil, fmt.Errorf("%w: signed chunks on an anonymous request", ErrInvalidContentSHA256)
+			return fmt.Errorf("%w: signed chunks need a SigV4 signature", ErrInvalidContentSHA256)
 		}
 		if mode == payloadDigest {
 			a.PayloadSHA256 = v
 		}
 	}
-	if err := streamBody(r, mode, nil, a); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return streamBody(r, mode, nil, a)
 }
 
 // requestTime reads x-amz-date (ISO 8601 basic), else Date (HTTP date). It

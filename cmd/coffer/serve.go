@@ -135,7 +135,7 @@ func runServe(args []string) error {
 	}
 	service := sse.New(store, keyring, sse.Options{Region: cfg.region, AccountID: id.AccountID})
 
-	verifier := &sigv4.Verifier{Secret: func(accessKey string) (string, bool) {
+	verifier := &sigv4.Verifier{Domains: cfg.domains, Secret: func(accessKey string) (string, bool) {
 		if subtle.ConstantTimeCompare([]byte(accessKey), []byte(creds.AccessKeyID)) == 1 {
 			return creds.SecretAccessKey, true
 		}
