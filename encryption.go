@@ -37,3 +37,15 @@ type EncryptionInfo struct {
 	BucketKeyEnabled bool    `json:"bucketKey,omitempty"`
 	CustomerKeyMD5   string  `json:"ckMD5,omitempty"`
 }
+
+// BucketEncryption is a bucket's default encryption rule
+// (PutBucketEncryption). A bucket always has one; the zero value of a new
+// bucket is SSE-S3 without a bucket key.
+type BucketEncryption struct {
+	Algorithm        SSEType // SSES3 or SSEKMS
+	KMSMasterKeyID   string  // as the user gave it; resolved at use
+	BucketKeyEnabled bool
+	// BlockedEncryptionTypes lists write encryption types the bucket
+	// refuses: "SSE-C" or "NONE".
+	BlockedEncryptionTypes []string
+}

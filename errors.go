@@ -42,6 +42,10 @@ var (
 	ErrConcurrentUpdate   = errors.New("object changed while being read")
 )
 
+// ErrEncryptionTypeBlocked refuses a write whose encryption type the
+// bucket's BlockedEncryptionTypes lists.
+var ErrEncryptionTypeBlocked = errors.New("the bucket blocks writes with this encryption type")
+
 // ArgumentError is a client mistake in one named argument (a header, a query
 // parameter or a form field). Front ends render it as InvalidArgument with
 // Name and Value, or with the code given in Code when it is set.

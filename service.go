@@ -43,6 +43,21 @@ type Service interface {
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
 	ListParts(ctx context.Context, bucket, key, uploadID string, q PartQuery) (PartPage, error)
 	ListMultipartUploads(ctx context.Context, bucket string, q UploadQuery) (UploadPage, error)
+
+	// PutBucketEncryption sets the bucket's default encryption, applied
+	// to writes that name none. It checks the rule's shape, not the KMS
+	// key, which is resolved when a write uses it.
+	PutBucketEncryption(ctx context.Context, bucket string, enc BucketEncryption) error
+	// GetBucketEncryption returns the bucket's rule: SSE-S3 without a
+	// bucket key for a bucket that never had one or had it deleted.
+	GetBucketEncryption(ctx context.Context, bucket string) (BucketEncryption, error)
+	// DeleteBucketEncryption resets the rule to SSE-S3; it is idempotent.
+	DeleteBucketEncryption(ctx context.Context, bucket string) error
+	// UpdateObjectEncryption re-wraps an existing object's data key as enc
+	// asks (SSE-KMS under a key ARN, with or without a bucket key)
+	// without touching its data: size, ETag, checksums, metadata and
+	// dates stay as they were.
+	UpdateObjectEncryption(ctx context.Context, bucket, key string, enc EncryptionRequest) (ObjectInfo, error)
 }
 
 // ObjectReader is the plaintext of (part of) an object.

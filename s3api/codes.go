@@ -30,6 +30,14 @@ const (
 	codeInvalidRedirectLocation      errorCode = "InvalidRedirectLocation"
 	codeInvalidRequest               errorCode = "InvalidRequest"
 	codeInvalidStorageClass          errorCode = "InvalidStorageClass"
+	codeKMSDisabled                  errorCode = "KMS.DisabledException"
+	codeKMSIncorrectKey              errorCode = "KMS.IncorrectKeyException"
+	codeKMSInvalidCiphertext         errorCode = "KMS.InvalidCiphertextException"
+	codeKMSInvalidKeyUsage           errorCode = "KMS.InvalidKeyUsageException"
+	codeKMSInvalidState              errorCode = "KMS.KMSInvalidStateException"
+	codeKMSLimitExceeded             errorCode = "KMS.LimitExceededException"
+	codeKMSNotFound                  errorCode = "KMS.NotFoundException"
+	codeKMSValidation                errorCode = "KMS.ValidationException"
 	codeKeyTooLong                   errorCode = "KeyTooLongError"
 	codeMalformedPOSTRequest         errorCode = "MalformedPOSTRequest"
 	codeMalformedXML                 errorCode = "MalformedXML"
@@ -46,7 +54,9 @@ const (
 	codePreconditionFailed           errorCode = "PreconditionFailed"
 	codeRequestTimeTooSkewed         errorCode = "RequestTimeTooSkewed"
 	codeRequestTimeout               errorCode = "RequestTimeout"
+	codeServiceUnavailable           errorCode = "ServiceUnavailable"
 	codeSignatureDoesNotMatch        errorCode = "SignatureDoesNotMatch"
+	codeSlowDown                     errorCode = "SlowDown"
 	codeSHA256Mismatch               errorCode = "XAmzContentSHA256Mismatch"
 )
 
@@ -82,6 +92,14 @@ var errorCodes = map[errorCode]codeInfo{
 	codeInvalidRedirectLocation:      {http.StatusBadRequest, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 	codeInvalidRequest:               {http.StatusBadRequest, "Invalid Request"},
 	codeInvalidStorageClass:          {http.StatusBadRequest, "The storage class you specified is not valid"},
+	codeKMSDisabled:                  {http.StatusBadRequest, "The KMS key is disabled."},
+	codeKMSIncorrectKey:              {http.StatusBadRequest, "The key ID in the request does not identify a CMK that can perform this operation."},
+	codeKMSInvalidCiphertext:         {http.StatusBadRequest, "The KMS could not decrypt the ciphertext."},
+	codeKMSInvalidKeyUsage:           {http.StatusBadRequest, "The KMS key cannot be used for this operation."},
+	codeKMSInvalidState:              {http.StatusBadRequest, "The KMS key is not in a state that allows this operation."},
+	codeKMSLimitExceeded:             {http.StatusBadRequest, "A KMS limit was exceeded."},
+	codeKMSNotFound:                  {http.StatusBadRequest, "The KMS key does not exist."},
+	codeKMSValidation:                {http.StatusBadRequest, "The KMS refused a parameter of the request."},
 	codeKeyTooLong:                   {http.StatusBadRequest, "Your key is too long"},
 	codeMalformedPOSTRequest:         {http.StatusBadRequest, "The body of your POST request is not well-formed multipart/form-data."},
 	codeMalformedXML:                 {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema"},
@@ -98,6 +116,8 @@ var errorCodes = map[errorCode]codeInfo{
 	codePreconditionFailed:           {http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold"},
 	codeRequestTimeTooSkewed:         {http.StatusForbidden, "The difference between the request time and the current time is too large."},
 	codeRequestTimeout:               {http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period."},
+	codeServiceUnavailable:           {http.StatusServiceUnavailable, "Reduce your request rate."},
 	codeSignatureDoesNotMatch:        {http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method."},
+	codeSlowDown:                     {http.StatusServiceUnavailable, "Please reduce your request rate."},
 	codeSHA256Mismatch:               {http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed."},
 }

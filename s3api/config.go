@@ -24,6 +24,14 @@ type Config struct {
 	Logger  *slog.Logger // nil discards
 	// Metrics receives the request metrics; nil keeps them unregistered.
 	Metrics prometheus.Registerer
+	// Identify maps a verified access key to the principal it belongs to.
+	// Nil makes every valid key the account's root (until IAM users
+	// exist); a key it does not know is refused as InvalidAccessKeyId.
+	Identify func(accessKey string) (coffer.Principal, bool)
+	// Auditor records security events: bucket encryption changes and
+	// every request refused for authentication or authorization. Nil
+	// records nothing.
+	Auditor coffer.Auditor
 }
 
 // Owner is the canonical user shown as owner and initiator in listings.

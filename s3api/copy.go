@@ -68,6 +68,7 @@ func (s *server) copyObject(w http.ResponseWriter, r *http.Request, req *request
 		return copyFailed(err)
 	}
 	setEncryptionHeaders(w.Header(), info.Encryption)
+	setKMSContextHeader(w.Header(), req.bucket, req.key, opts.Encryption.KMSContext, info.Encryption)
 	return writeXML(w, http.StatusOK, copyObjectResult{
 		ETag:           quoteETag(info.ETag),
 		LastModified:   isoTime(info.LastModified),

@@ -10,6 +10,15 @@
 // line and Prometheus metrics. Secrets never reach logs: no signatures, no
 // SSE-C keys, no query strings.
 //
+// Before calling the Service, s3api puts the caller into the request's
+// context: the coffer.Principal the access key belongs to (Config.Identify;
+// the account root by default) and the coffer.RequestInfo (what the
+// transport layer found, or the connection's own facts, with the request
+// id, user agent and signature version), so that the KMS behind SSE-KMS
+// authorizes and audits the real caller. Bucket encryption changes and
+// every refused request are recorded through Config.Auditor. KMS failures
+// map to S3's KMS.<Code> errors in the same error table.
+//
 // s3api sees coffer.Service only: it must not import sse or any storage
 // backend (tests may, to run real clients end to end).
 package s3api

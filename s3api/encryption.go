@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/subtle"
 	"encoding/base64"
@@ -37,7 +38,19 @@ const (
 	msgSSEUnsupported   = "The encryption method specified is not supported"
 	msgSSENotForOp      = "x-amz-server-side-encryption header is not supported for this operation."
 	msgSSEContext       = "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map"
+	msgKMSNeedsSigV4    = "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4."
 )
+
+// requireSigV4ForKMS refuses SSE-KMS to SigV2 and anonymous requests
+// (spec §3.4); the Service applies the same rule to reads of SSE-KMS
+// objects and to bucket defaults.
+func requireSigV4ForKMS(r *http.Request) error {
+	p, _ := coffer.PrincipalFrom(r.Context())
+	if p.Anonymous || coffer.RequestInfoFrom(r.Context()).SignatureVersion == 2 {
+		return argumentError(codeInvalidArgument, "Authorization", "", msgKMSNeedsSigV4)
+	}
+	return nil
+}
 
 // encryptionRequest reads the encryption a write asks for: SSE-S3,
 // SSE-KMS (key id, context, bucket key) or SSE-C, validated in the order
@@ -71,8 +84,11 @@ func encryptionRequest(r *http.Request) (coffer.EncryptionRequest, error) {
 	case coffer.SSES3:
 		req.Type = coffer.SSES3
 	case coffer.SSEKMS:
-		if r.TLS == nil {
+		if !isSecure(r) {
 			return req, argumentError(codeInvalidArgument, hdrSSE, sse, msgKMSInsecure)
+		}
+		if err := requireSigV4ForKMS(r); err != nil {
+			return req, err
 		}
 		req.Type = coffer.SSEKMS
 		req.KMSKeyID = kmsKey
@@ -147,13 +163,39 @@ func customerKey(r *http.Request, prefix string) (*coffer.CustomerKey, error) {
 	if len(raw) != 32 {
 		return nil, argumentError(codeInvalidArgument, prefix+hdrSSECKey, "", msgSSECBadKey)
 	}
-	if r.TLS == nil {
+	if !isSecure(r) {
 		return nil, newError(codeInvalidRequest, msgSSECInsecure)
 	}
 	key := &coffer.CustomerKey{MD5: sum}
 	copy(key.Key[:], raw)
 	clear(raw)
 	return key, nil
+}
+
+// setKMSContextHeader reports, on the writes that take one (PutObject,
+// CopyObject, CreateMultipartUpload), the encryption context the KMS was
+// given: the caller's context merged with the object's ARN, or the
+// bucket's when a bucket key protects the object (spec §1.6, §3.3). GET
+// and HEAD never carry it.
+func setKMSContextHeader(h http.Header, bucket, key string, user map[string]string, enc coffer.EncryptionInfo) {
+	if enc.Type != coffer.SSEKMS {
+		return
+	}
+	ec := make(map[string]string, len(user)+1)
+	for k, v := range user {
+		ec[k] = v
+	}
+	ec["aws:s3:arn"] = "arn:aws:s3:::" + bucket + "/" + key
+	if enc.BucketKeyEnabled {
+		ec["aws:s3:arn"] = "arn:aws:s3:::" + bucket
+	}
+	var doc bytes.Buffer
+	encoder := json.NewEncoder(&doc)
+	encoder.SetEscapeHTML(false)
+	if err := encoder.Encode(ec); err != nil {
+		return // a string map always encodes
+	}
+	h.Set(hdrSSEContext, base64.StdEncoding.EncodeToString(bytes.TrimSuffix(doc.Bytes(), []byte("\n"))))
 }
 
 // setEncryptionHeaders reports how an object is encrypted (spec §3.3):

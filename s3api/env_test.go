@@ -36,6 +36,8 @@ type testEnv struct {
 type envSettings struct {
 	config    Config
 	plainHTTP bool
+	sse       sse.Options
+	wrap      func(http.Handler) http.Handler
 }
 
 type envOption func(*envSettings)
@@ -48,6 +50,21 @@ func withDomains(domains ...string) envOption {
 // instead of sending checksum trailers.
 func overPlainHTTP() envOption { return func(s *envSettings) { s.plainHTTP = true } }
 
+// withKMS puts km behind SSE-KMS.
+func withKMS(km coffer.KeyManager) envOption {
+	return func(s *envSettings) { s.sse.KeyManager = km }
+}
+
+// withAuditor gives both the front end and the Service an auditor.
+func withAuditor(a coffer.Auditor) envOption {
+	return func(s *envSettings) { s.config.Auditor, s.sse.Auditor = a, a }
+}
+
+// behind puts middleware (a stand-in for package transport) in front.
+func behind(wrap func(http.Handler) http.Handler) envOption {
+	return func(s *envSettings) { s.wrap = wrap }
+}
+
 func newTestEnv(t testing.TB, opts ...envOption) *testEnv {
 	t.Helper()
 	ctx := context.Background()
@@ -58,8 +75,7 @@ func newTestEnv(t testing.TB, opts ...envOption) *testEnv {
 		t.Fatal(err)
 	}
 	env := &testEnv{store: store, logs: &lockedBuffer{}, registry: prometheus.NewRegistry()}
-	settings := envSettings{config: Config{
-		Service:   sse.New(store, keys, sse.Options{Region: testRegion, AccountID: "123456789012"}),
+	settings := envSettings{sse: sse.Options{Region: testRegion, AccountID: "123456789012"}, config: Config{
 		Verifier:  testVerifier(),
 		Region:    testRegion,
 		AccountID: "123456789012",
@@ -70,7 +86,12 @@ func newTestEnv(t testing.TB, opts ...envOption) *testEnv {
 	for _, o := range opts {
 		o(&settings)
 	}
-	env.server = httptest.NewUnstartedServer(New(settings.config))
+	settings.config.Service = sse.New(store, keys, settings.sse)
+	var handler http.Handler = New(settings.config)
+	if settings.wrap != nil {
+		handler = settings.wrap(handler)
+	}
+	env.server = httptest.NewUnstartedServer(handler)
 	if settings.plainHTTP {
 		env.server.Start()
 	} else {

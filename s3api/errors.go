@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cofferlabs/coffer"
 	"github.com/cofferlabs/coffer/postpolicy"
@@ -55,11 +56,27 @@ func invalidPartNumber(value string) *apiError {
 	return argumentError(codeInvalidArgument, "partNumber", value, "Part number must be an integer between 1 and 10000, inclusive")
 }
 
-// errorRule maps a domain error (matched with errors.Is) to a wire code.
+// errorRule maps a domain error (matched with errors.Is, or a KMS
+// failure by its code) to a wire code.
 type errorRule struct {
 	target  error
 	code    errorCode
 	message string // empty: the code's default message
+}
+
+// kmsCode is an errorRules target matching a *coffer.KMSError by its AWS
+// KMS error code: S3 reports KMS failures as KMS.<code>, except denial
+// (AccessDenied) and throttling (SlowDown).
+type kmsCode string
+
+func (c kmsCode) Error() string { return "KMS " + string(c) }
+
+func (rule errorRule) matches(err error) bool {
+	if code, ok := rule.target.(kmsCode); ok {
+		var kmsErr *coffer.KMSError
+		return errors.As(err, &kmsErr) && kmsErr.Code == string(code)
+	}
+	return errors.Is(err, rule.target)
 }
 
 // errorRules translates every sentinel of coffer, sigv4 and postpolicy.
@@ -101,6 +118,23 @@ var errorRules = []errorRule{
 	{coffer.ErrCopyToItself, codeInvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."},
 	{coffer.ErrTooManyParts, codeInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive"},
 	{coffer.ErrNotImplemented, codeNotImplemented, ""},
+	{coffer.ErrEncryptionTypeBlocked, codeAccessDenied, "This request was rejected because this bucket has blocked upload requests that specify Server Side Encryption with Customer provided keys (SSE-C). Please specify a different server-side encryption type"},
+
+	// The KMS's failures, on the calls S3 makes for the caller. KMS.*
+	// codes carry the KMS's own (public) message.
+	{kmsCode("NotFoundException"), codeKMSNotFound, ""},
+	{kmsCode("DisabledException"), codeKMSDisabled, ""},
+	{kmsCode("KMSInvalidStateException"), codeKMSInvalidState, ""},
+	{kmsCode("InvalidKeyUsageException"), codeKMSInvalidKeyUsage, ""},
+	{kmsCode("IncorrectKeyException"), codeKMSIncorrectKey, ""},
+	{kmsCode("InvalidCiphertextException"), codeKMSInvalidCiphertext, ""},
+	{kmsCode("ValidationException"), codeKMSValidation, ""},
+	{kmsCode("LimitExceededException"), codeKMSLimitExceeded, ""},
+	{kmsCode("AccessDeniedException"), codeAccessDenied, ""},
+	{kmsCode("ThrottlingException"), codeSlowDown, ""},
+	{kmsCode("KMSInternalException"), codeInternalError, ""},
+	{kmsCode("KeyUnavailableException"), codeServiceUnavailable, ""},
+	{kmsCode("DependencyTimeoutException"), codeServiceUnavailable, ""},
 
 	{sigv4.ErrInvalidAccessKeyID, codeInvalidAccessKeyID, ""},
 	{sigv4.ErrSignatureDoesNotMatch, codeSignatureDoesNotMatch, ""},
@@ -156,8 +190,8 @@ func toAPIError(err error, body *countingBody) *apiError {
 		return &apiError{Code: codeMaxMessageLengthExceeded, Cause: err}
 	}
 	for _, rule := range errorRules {
-		if errors.Is(err, rule.target) {
-			return &apiError{Code: rule.code, Message: publicText(err, rule.message), Cause: err}
+		if rule.matches(err) {
+			return &apiError{Code: rule.code, Message: publicText(err, rule.code, rule.message), Cause: err}
 		}
 	}
 	if body != nil && body.readErr != nil {
@@ -168,9 +202,13 @@ func toAPIError(err error, body *countingBody) *apiError {
 }
 
 // publicText prefers the wording an error type declares public (policy
-// failures quote the failed condition, size errors the limits) to the
-// rule's default.
-func publicText(err error, fallback string) string {
+// failures quote the failed condition, size errors the limits, the KMS
+// its own message for KMS.* codes) to the rule's default.
+func publicText(err error, code errorCode, fallback string) string {
+	var kmsErr *coffer.KMSError
+	if strings.HasPrefix(string(code), "KMS.") && errors.As(err, &kmsErr) && kmsErr.Message != "" {
+		return kmsErr.Message
+	}
 	var policyErr *postpolicy.Error
 	if errors.As(err, &policyErr) {
 		return policyErr.Message
@@ -220,6 +258,7 @@ func (s *server) renderError(w *responseRecorder, r *http.Request, req *request,
 		info = errorCodes[codeInternalError]
 	}
 	req.code = e.Code
+	s.auditRefusal(r, req, e, err)
 	message := publicMessage(e)
 	if e.Code == codeInternalError || e.Code == codeRequestTimeout {
 		req.cause = err
@@ -266,5 +305,6 @@ func (s *server) renderError(w *responseRecorder, r *http.Request, req *request,
 var successOnlyHeaders = []string{
 	"Content-Length", "Content-Type", "Content-Encoding", "Content-Disposition",
 	"Content-Language", "Cache-Control", "Expires", "Accept-Ranges",
-	"x-amz-server-side-encryption", "x-amz-mp-parts-count",
+	"x-amz-server-side-encryption", hdrSSEKMSKeyID, hdrSSEContext, hdrSSEBucketKey,
+	hdrSSECAlgorithm, hdrSSECKeyMD5, "x-amz-mp-parts-count",
 }

@@ -168,7 +168,7 @@ func TestErrorResponses(t *testing.T) {
 		{name: "method not allowed", method: "PATCH", path: "/errs/obj", status: 405, code: "MethodNotAllowed"},
 		{name: "post without form", method: "POST", path: "/errs/obj", status: 405, code: "MethodNotAllowed"},
 		{name: "object tagging", method: "PUT", path: "/errs/obj?tagging", body: []byte("<Tagging/>"), status: 501, code: "NotImplemented"},
-		{name: "bucket encryption", method: "GET", path: "/errs?encryption", status: 501, code: "NotImplemented"},
+		{name: "bucket encryption of a missing bucket", method: "GET", path: "/nobucket?encryption", status: 404, code: "NoSuchBucket"},
 		{name: "anonymous", build: func(t *testing.T, base string) *http.Request {
 			r, _ := http.NewRequest("GET", base+"/errs/obj", nil)
 			return r

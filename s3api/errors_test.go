@@ -88,8 +88,14 @@ func ruleTargets(t *testing.T) map[string]bool {
 
 func TestEveryDomainErrorHasARule(t *testing.T) {
 	targets := ruleTargets(t)
-	if len(targets) != len(errorRules) {
-		t.Fatalf("errorRules has %d rows but %d distinct pkg.Err targets", len(errorRules), len(targets))
+	sentinelRows := 0
+	for _, rule := range errorRules {
+		if _, ok := rule.target.(kmsCode); !ok {
+			sentinelRows++
+		}
+	}
+	if len(targets) != sentinelRows {
+		t.Fatalf("errorRules has %d sentinel rows but %d distinct pkg.Err targets", sentinelRows, len(targets))
 	}
 	for pkg, dir := range domainPackages {
 		sentinels := exportedSentinels(t, dir)
@@ -109,7 +115,10 @@ func TestErrorRulesResolveToTheirCode(t *testing.T) {
 		if _, ok := errorCodes[rule.code]; !ok {
 			t.Errorf("rule for %v names unknown code %s", rule.target, rule.code)
 		}
-		wrapped := fmt.Errorf("context: %w", rule.target)
+		var wrapped error = fmt.Errorf("context: %w", rule.target)
+		if code, ok := rule.target.(kmsCode); ok {
+			wrapped = fmt.Errorf("context: %w", &coffer.KMSError{Code: string(code), Message: "m"})
+		}
 		if got := toAPIError(wrapped, nil).Code; got != rule.code {
 			t.Errorf("%v resolves to %s, want %s (an earlier row shadows it)", rule.target, got, rule.code)
 		}

@@ -3,9 +3,11 @@ package s3api
 import (
 	"context"
 	"crypto/md5"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -82,11 +84,22 @@ func (cannedService) CopyObject(_ context.Context, bucket, key string, opts coff
 }
 
 func (cannedService) PutObject(_ context.Context, bucket, key string, body io.Reader, opts coffer.PutOptions) (coffer.ObjectInfo, error) {
+	if key == "kms-missing" {
+		return coffer.ObjectInfo{}, fmt.Errorf("sse: KMS GenerateDataKey: %w", &coffer.KMSError{Code: "NotFoundException", Message: "Invalid keyId 'fake-key-id'"})
+	}
 	if _, err := io.Copy(io.Discard, body); err != nil {
 		return coffer.ObjectInfo{}, err
 	}
 	return coffer.ObjectInfo{Bucket: bucket, Key: key, ETag: "9b2cf535f27731c974343645a3985328", LastModified: cannedTime,
 		Encryption: coffer.EncryptionInfo{Type: coffer.SSES3}}, nil
+}
+
+func (cannedService) GetBucketEncryption(_ context.Context, bucket string) (coffer.BucketEncryption, error) {
+	if bucket == "alpha" {
+		return coffer.BucketEncryption{Algorithm: coffer.SSEKMS, KMSMasterKeyID: "arn:aws:kms:us-east-1:111122223333:key/abc",
+			BucketKeyEnabled: true, BlockedEncryptionTypes: []string{"SSE-C"}}, nil
+	}
+	return coffer.BucketEncryption{Algorithm: coffer.SSES3}, nil
 }
 
 func (cannedService) DeleteObject(_ context.Context, bucket, key string) error {
@@ -173,6 +186,7 @@ func TestGoldenDocuments(t *testing.T) {
 		header  map[string]string
 		body    []byte
 		request func(t *testing.T) *http.Request // instead of a signed request
+		tls     bool                             // as if over TLS
 		status  int
 	}{
 		{name: "list_buckets", method: "GET", target: "/", status: 200},
@@ -196,6 +210,9 @@ func TestGoldenDocuments(t *testing.T) {
 		{name: "error_no_such_key", method: "GET", target: "/alpha/missing", status: 404},
 		{name: "error_argument", method: "PUT", target: "/alpha/k", header: map[string]string{"x-amz-server-side-encryption": "aes:kms"}, status: 400},
 		{name: "error_not_implemented", method: "GET", target: "/alpha?lifecycle", status: 501},
+		{name: "bucket_encryption", method: "GET", target: "/alpha?encryption", status: 200},
+		{name: "bucket_encryption_default", method: "GET", target: "/plain?encryption", status: 200},
+		{name: "error_kms_not_found", method: "PUT", target: "/alpha/kms-missing", header: map[string]string{"x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": "fake-key-id"}, tls: true, status: 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,6 +221,9 @@ func TestGoldenDocuments(t *testing.T) {
 				r = tc.request(t)
 			} else {
 				r = signedRequest(t, tc.method, "http://localhost"+tc.target, tc.body, tc.header)
+			}
+			if tc.tls {
+				r.TLS = &tls.ConnectionState{HandshakeComplete: true}
 			}
 			rec := httptest.NewRecorder()
 			handler.ServeHTTP(rec, r)

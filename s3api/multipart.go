@@ -43,6 +43,7 @@ func (s *server) createMultipartUpload(w http.ResponseWriter, r *http.Request, r
 	}
 	h := w.Header()
 	setEncryptionHeaders(h, upload.Encryption)
+	setKMSContextHeader(h, req.bucket, req.key, opts.Encryption.KMSContext, upload.Encryption)
 	if upload.Checksum != "" {
 		h.Set("x-amz-checksum-algorithm", string(upload.Checksum))
 		h.Set("x-amz-checksum-type", string(upload.ChecksumType))
@@ -211,7 +212,7 @@ func (s *server) completeMultipartUpload(w http.ResponseWriter, r *http.Request,
 // objectLocation is the URL of an object as the client addressed it.
 func objectLocation(r *http.Request, req *request) string {
 	scheme := "http"
-	if r.TLS != nil {
+	if isSecure(r) {
 		scheme = "https"
 	}
 	path := "/" + req.bucket + "/" + req.key

@@ -32,6 +32,7 @@ func (s *server) postObject(w http.ResponseWriter, r *http.Request, req *request
 	if err != nil {
 		return err
 	}
+	r = r.WithContext(withCaller(r.Context(), req))
 	expandFilename(form.fields, form.filename)
 	form.fields["bucket"] = req.bucket
 	if policy != nil {
@@ -46,7 +47,7 @@ func (s *server) postObject(w http.ResponseWriter, r *http.Request, req *request
 	req.key = key
 
 	header := formHeader(form.fields)
-	opts, err := putOptions(&http.Request{Header: header, TLS: r.TLS})
+	opts, err := putOptions((&http.Request{Header: header, TLS: r.TLS}).WithContext(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -160,6 +161,10 @@ func (s *server) verifyForm(req *request, fields map[string]string) (*postpolicy
 		return nil, err
 	}
 	req.accessKey = policy.AccessKey
+	if req.principal, err = s.principalFor(policy.AccessKey); err != nil {
+		return nil, err
+	}
+	req.info.SignatureVersion = 4 // form policies are signed with SigV4
 	return policy, nil
 }
 

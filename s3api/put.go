@@ -23,6 +23,7 @@ func (s *server) putObject(w http.ResponseWriter, r *http.Request, req *request)
 	h := w.Header()
 	h.Set("ETag", quoteETag(info.ETag))
 	setEncryptionHeaders(h, info.Encryption)
+	setKMSContextHeader(h, req.bucket, req.key, opts.Encryption.KMSContext, info.Encryption)
 	setChecksumHeaders(h, info.Checksum)
 	w.WriteHeader(http.StatusOK)
 	return nil

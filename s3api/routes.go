@@ -67,6 +67,9 @@ func (s *server) routeTable() []route {
 
 		{op: "GetBucketLocation", method: http.MethodGet, level: bucketLevel, query: []string{"location"}, action: "s3:GetBucketLocation", handle: s.getBucketLocation},
 		{op: "GetBucketVersioning", method: http.MethodGet, level: bucketLevel, query: []string{"versioning"}, action: "s3:GetBucketVersioning", handle: s.getBucketVersioning},
+		{op: "PutBucketEncryption", method: http.MethodPut, level: bucketLevel, query: []string{"encryption"}, action: "s3:PutEncryptionConfiguration", body: maxEncryptionBody, handle: s.putBucketEncryption},
+		{op: "GetBucketEncryption", method: http.MethodGet, level: bucketLevel, query: []string{"encryption"}, action: "s3:GetEncryptionConfiguration", handle: s.getBucketEncryption},
+		{op: "DeleteBucketEncryption", method: http.MethodDelete, level: bucketLevel, query: []string{"encryption"}, action: "s3:PutEncryptionConfiguration", handle: s.deleteBucketEncryption},
 	}
 	table = append(table, unsupportedRoutes(bucketLevel, bucketSubresources, s.notImplemented)...)
 	table = append(table,
@@ -81,6 +84,7 @@ func (s *server) routeTable() []route {
 	)
 	table = append(table, unsupportedRoutes(objectLevel, objectSubresources, s.notImplemented)...)
 	table = append(table,
+		route{op: "UpdateObjectEncryption", method: http.MethodPut, level: objectLevel, query: []string{"encryption"}, action: "s3:UpdateObjectEncryption", body: maxEncryptionBody, handle: s.updateObjectEncryption},
 		route{op: "GetObjectAttributes", method: http.MethodGet, level: objectLevel, query: []string{"attributes"}, action: "s3:GetObjectAttributes", handle: s.getObjectAttributes},
 		route{op: "ListParts", method: http.MethodGet, level: objectLevel, query: []string{"uploadId"}, action: "s3:ListMultipartUploadParts", handle: s.listParts},
 		route{op: "GetObject", method: http.MethodGet, level: objectLevel, action: "s3:GetObject", handle: s.getObject},
@@ -101,7 +105,7 @@ func (s *server) routeTable() []route {
 // explicitly keeps, say, PUT ?tagging from being taken for PutObject.
 var (
 	bucketSubresources = []string{
-		"accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering",
+		"accelerate", "acl", "analytics", "cors", "intelligent-tiering",
 		"inventory", "lifecycle", "logging", "metadataConfiguration", "metadataTable", "metrics",
 		"notification", "object-lock", "ownershipControls", "policy", "policyStatus",
 		"publicAccessBlock", "replication", "requestPayment", "session", "tagging",

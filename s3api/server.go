@@ -26,6 +26,10 @@ type server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	routes   []route
+
+	accountID   string
+	identifyKey func(accessKey string) (coffer.Principal, bool)
+	auditor     coffer.Auditor
 }
 
 // New returns the S3 handler for cfg.
@@ -37,6 +41,10 @@ func New(cfg Config) http.Handler {
 		owner:    cfg.Owner,
 		log:      cfg.Logger,
 		metrics:  newMetrics(cfg.Metrics),
+
+		accountID:   cfg.AccountID,
+		identifyKey: cfg.Identify,
+		auditor:     cfg.Auditor,
 	}
 	if s.verifier == nil {
 		s.verifier = &sigv4.Verifier{} // knows no keys: only anonymous requests pass
@@ -75,6 +83,10 @@ type request struct {
 	body        *countingBody
 	// accessKey is logged; set from the signature or a POST form.
 	accessKey string
+	// principal and info are who the request acts for and how it
+	// arrived; the Service sees them in the request's context.
+	principal coffer.Principal
+	info      coffer.RequestInfo
 	// outcome, for the log line and metrics
 	code  errorCode
 	cause error
@@ -141,6 +153,7 @@ func (s *server) serve(w *responseRecorder, r *http.Request, req *request) (abor
 
 // dispatch addresses, authenticates, routes, authorizes and runs the handler.
 func (s *server) dispatch(w http.ResponseWriter, r *http.Request, req *request) error {
+	req.info = requestInfo(r, req.id)
 	s.address(r, req)
 	rt, err := s.match(r, req)
 	if err != nil {
@@ -153,12 +166,16 @@ func (s *server) dispatch(w http.ResponseWriter, r *http.Request, req *request) 
 	}
 	req.auth = auth
 	req.accessKey = auth.AccessKey
+	req.info.SignatureVersion = int(auth.SignatureVersion)
+	if req.principal, err = s.identify(auth); err != nil {
+		return err
+	}
 	if rt.auth == authSigV4 {
 		if err := s.authorize(req, rt.action); err != nil {
 			return err
 		}
 	}
-	return rt.handle(w, r, req)
+	return rt.handle(w, r.WithContext(withCaller(r.Context(), req)), req)
 }
 
 // authorize decides whether the caller may perform action on the request's

@@ -29,7 +29,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	if err != nil {
 		return coffer.ObjectInfo{}, err
 	}
-	sealed, err := s.resealIfStale(ctx, uploadBinding(up), up.SealedKey)
+	sealed, err := s.completedKey(ctx, up)
 	if err != nil {
 		return coffer.ObjectInfo{}, err
 	}
@@ -145,6 +145,23 @@ func withoutPartCount(v string) string {
 		return v[:i]
 	}
 	return v
+}
+
+// completedKey is the sealed key the completed object keeps. An SSE-S3
+// key is re-sealed if the master key rotated meanwhile; an SSE-KMS key is
+// opened once, as S3 calls Decrypt on completion (spec §3.5), so a caller
+// the KMS no longer lets decrypt, or a disabled key, cannot complete.
+func (s *Service) completedKey(ctx context.Context, up coffer.UploadRecord) ([]byte, error) {
+	b := uploadBinding(up)
+	if b.Type != coffer.SSEKMS {
+		return s.resealIfStale(ctx, b, up.SealedKey)
+	}
+	dataKey, err := s.openDataKeyOf(ctx, b, up.SealedKey)
+	if err != nil {
+		return nil, err
+	}
+	clear(dataKey)
+	return up.SealedKey, nil
 }
 
 // resealIfStale re-seals an SSE-S3 data key under the current master key

@@ -24,12 +24,14 @@ func (s *Service) CopyObject(ctx context.Context, bucket, key string, opts coffe
 			return coffer.ObjectInfo{}, err
 		}
 	}
-	enc, err := resolveEncryption(opts.Encryption)
-	if err != nil {
-		return coffer.ObjectInfo{}, err
-	}
 	if !validChecksumAlgorithm(opts.Checksum) {
 		return coffer.ObjectInfo{}, checksumAlgorithmError(opts.Checksum)
+	}
+	// The destination gets what the request or its bucket's rule says,
+	// never the source's encryption or its SSE-KMS context.
+	enc, err := s.writeEncryptionFor(ctx, bucket, opts.Encryption)
+	if err != nil {
+		return coffer.ObjectInfo{}, err
 	}
 	info, err := s.copyObjectOnce(ctx, bucket, key, opts, directive, enc)
 	if errors.Is(err, coffer.ErrConcurrentUpdate) {
@@ -38,7 +40,7 @@ func (s *Service) CopyObject(ctx context.Context, bucket, key string, opts coffe
 	return info, err
 }
 
-func (s *Service) copyObjectOnce(ctx context.Context, bucket, key string, opts coffer.CopyOptions, directive coffer.MetadataDirective, enc coffer.EncryptionInfo) (coffer.ObjectInfo, error) {
+func (s *Service) copyObjectOnce(ctx context.Context, bucket, key string, opts coffer.CopyOptions, directive coffer.MetadataDirective, enc writeEncryption) (coffer.ObjectInfo, error) {
 	vet := func(src coffer.ObjectRecord) error {
 		if src.Bucket == bucket && src.Key == key && directive == coffer.MetadataCopy && !copyChangesObject(opts) {
 			return coffer.ErrCopyToItself
@@ -52,13 +54,13 @@ func (s *Service) copyObjectOnce(ctx context.Context, bucket, key string, opts c
 		return coffer.ObjectInfo{}, err
 	}
 	defer src.reader.Close()
-	dst := coffer.ObjectRecord{Bucket: bucket, Key: key, Meta: copiedMeta(src.rec.Meta, opts, directive), Encryption: enc}
+	dst := coffer.ObjectRecord{Bucket: bucket, Key: key, Meta: copiedMeta(src.rec.Meta, opts, directive)}
 	alg := opts.Checksum
 	if alg == coffer.ChecksumNone {
 		alg = src.rec.Checksum.Algorithm
 	}
 	check := coffer.BodyCheck{Size: src.length, Checksum: alg}
-	if err := s.writeObject(ctx, &dst, src.reader, check, nil); err != nil {
+	if err := s.writeObject(ctx, &dst, enc, src.reader, check, nil); err != nil {
 		return coffer.ObjectInfo{}, err
 	}
 	return dst.Info(), nil
@@ -92,7 +94,8 @@ func copiedMeta(src coffer.ObjectMeta, opts coffer.CopyOptions, directive coffer
 // location or encryption parameters.
 func copyChangesObject(opts coffer.CopyOptions) bool {
 	return opts.Meta.StorageClass != "" || opts.Meta.WebsiteRedirect != "" ||
-		opts.Encryption.Type != "" || opts.Encryption.KMSKeyID != "" || opts.Encryption.CustomerKey != nil
+		opts.Encryption.Type != "" || opts.Encryption.KMSKeyID != "" || opts.Encryption.CustomerKey != nil ||
+		opts.Encryption.BucketKeyEnabled != nil
 }
 
 // copySource is an opened copy source: its record and a reader of the

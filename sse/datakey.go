@@ -41,12 +41,17 @@ func uploadBinding(up coffer.UploadRecord) keyBinding {
 	return keyBinding{Type: up.Encryption.Type, Bucket: up.Bucket, Key: up.Key, UploadID: up.ID}
 }
 
-// dataKeyAAD encodes the label, the blob header and the binding with a
-// length before every variable field, so no two bindings encode alike.
+// dataKeyAAD is the AAD of an SSE-S3 sealed data key.
 func dataKeyAAD(header []byte, b keyBinding) []byte {
-	n := len(dataKeyAADLabel) + len(header) + 4*4 + len(b.Type) + len(b.Bucket) + len(b.Key) + len(b.UploadID)
+	return bindingAAD(dataKeyAADLabel, header, b)
+}
+
+// bindingAAD encodes a label, a blob header and the binding with a length
+// before every variable field, so no two bindings encode alike.
+func bindingAAD(label string, header []byte, b keyBinding) []byte {
+	n := len(label) + len(header) + 4*4 + len(b.Type) + len(b.Bucket) + len(b.Key) + len(b.UploadID)
 	aad := make([]byte, 0, n)
-	aad = append(aad, dataKeyAADLabel...)
+	aad = append(aad, label...)
 	aad = append(aad, header...)
 	for _, field := range []string{string(b.Type), b.Bucket, b.Key, b.UploadID} {
 		aad = binary.BigEndian.AppendUint32(aad, uint32(len(field)))

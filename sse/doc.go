@@ -7,7 +7,9 @@
 //	master keys  versioned, random, kept in a coffer.KeyStore sealed under
 //	             the root key (Keyring); rotation adds a version
 //	data keys    random per object (per upload for multipart), sealed under
-//	             the current master key and bound to the object's identity
+//	             the current master key (SSE-S3) or under a key-encryption
+//	             key the KMS generates and protects (SSE-KMS), and bound to
+//	             the object's identity
 //	stream keys  derived from the data key per data stream (part number and
 //	             part nonce), used by package dare to encrypt the data
 //
@@ -15,11 +17,20 @@
 // EOF) and dare into the store; any failure aborts the write, leaving the
 // old version intact. Reads decrypt only the dare packages a range needs,
 // and every byte delivered has been authenticated. HeadObject and listings
-// never unseal anything. Each SSE type seals data keys through its own
-// keySealer; SSE-S3 is implemented, SSE-KMS and SSE-C answer
-// coffer.ErrNotImplemented for now.
+// never unseal anything.
+//
+// SSE-KMS (Options.KeyManager) calls the KMS as the caller in the request
+// context, marked as coming through S3: one GenerateDataKey per write, one
+// Decrypt per read, unless an S3 Bucket Key serves the call from memory.
+// Bucket keys are cached per caller for Options.BucketKeyTTL, so a
+// revocation in the KMS reaches a caller's cached bucket key only when it
+// expires: the price of calling the KMS a handful of times instead of once
+// per object (FORMAT.md §7). Bucket default encryption lives in the bucket
+// record; UpdateObjectEncryption re-wraps a data key without touching the
+// object's data. SSE-C answers coffer.ErrNotImplemented for now.
 //
 // This package must not import net/http, package s3api, or any storage
 // backend (storage/...) outside its tests: it sees storage only as a
-// coffer.Store and a coffer.KeyStore.
+// coffer.Store and a coffer.KeyStore, and the KMS only as a
+// coffer.KeyManager.
 package sse

@@ -19,11 +19,11 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	if err := validateWrite(key, opts.Meta); err != nil {
 		return coffer.UploadInfo{}, err
 	}
-	enc, err := resolveEncryption(opts.Encryption)
+	checksumType, err := uploadChecksumType(opts.Checksum, opts.ChecksumType)
 	if err != nil {
 		return coffer.UploadInfo{}, err
 	}
-	checksumType, err := uploadChecksumType(opts.Checksum, opts.ChecksumType)
+	enc, err := s.writeEncryptionFor(ctx, bucket, opts.Encryption)
 	if err != nil {
 		return coffer.UploadInfo{}, err
 	}
@@ -33,14 +33,14 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	}
 	up := coffer.UploadRecord{
 		Bucket: bucket, Key: key, ID: id, Initiated: s.now(), Meta: cloneMeta(opts.Meta),
-		Encryption: enc, Checksum: opts.Checksum, ChecksumType: checksumType,
+		Encryption: coffer.EncryptionInfo{Type: enc.Type}, Checksum: opts.Checksum, ChecksumType: checksumType,
 	}
-	dataKey, sealed, err := s.sealNewDataKey(ctx, uploadBinding(up))
+	dataKey, sealed, info, err := s.sealNewDataKey(ctx, uploadBinding(up), enc)
 	if err != nil {
 		return coffer.UploadInfo{}, err
 	}
 	clear(dataKey)
-	up.SealedKey = sealed
+	up.Encryption, up.SealedKey = info, sealed
 	if err := s.store.CreateUpload(ctx, up); err != nil {
 		return coffer.UploadInfo{}, err
 	}
@@ -129,7 +129,7 @@ func (s *Service) writePart(ctx context.Context, up coffer.UploadRecord, part in
 		return coffer.PartInfo{}, errors.Join(err, w.Abort())
 	}
 	rec := coffer.PartRecord{
-		Number: part, Size: written.size, ETag: written.etag, Modified: s.now(),
+		Number: part, Size: written.size, ETag: objectETag(up.Encryption.Type, dataKey, written.md5), Modified: s.now(),
 		Checksum: written.checksum, Nonce: nonce,
 	}
 	if err := w.Commit(ctx, coffer.CommitRecord{Part: &rec}); err != nil {

@@ -2,7 +2,6 @@ package sse
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"io"
 
@@ -14,7 +13,7 @@ import (
 // writtenBody is what streaming a body into a DataWriter yields.
 type writtenBody struct {
 	size     int64
-	etag     string // hex MD5 of the plaintext
+	md5      []byte // of the plaintext; objectETag makes the ETag of it
 	checksum coffer.Checksum
 }
 
@@ -40,7 +39,7 @@ func encryptInto(ctx context.Context, w io.Writer, body io.Reader, check coffer.
 	if err := enc.Close(); err != nil {
 		return writtenBody{}, err
 	}
-	out := writtenBody{size: hashed.N(), etag: hex.EncodeToString(hashed.MD5())}
+	out := writtenBody{size: hashed.N(), md5: hashed.MD5()}
 	if check.Checksum != coffer.ChecksumNone {
 		out.checksum = hashed.Checksum()
 	}

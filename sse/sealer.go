@@ -8,15 +8,6 @@ import (
 	"github.com/cofferlabs/coffer"
 )
 
-// keySealer seals and opens object data keys for one kind of server-side
-// encryption. SSE-S3 seals under the keyring's master keys; SSE-KMS (under
-// a KMS key) and SSE-C (under the request's customer key) plug in here as
-// further implementations, chosen per object by sealerFor.
-type keySealer interface {
-	seal(ctx context.Context, b keyBinding, dataKey []byte) ([]byte, error)
-	open(ctx context.Context, b keyBinding, sealed []byte) ([]byte, error)
-}
-
 // masterKeySealer is SSE-S3: data keys sealed under the current master key
 // version, opened under whichever version the blob names.
 type masterKeySealer struct {
@@ -59,20 +50,6 @@ func sealedKeyError(b keyBinding, cause error) error {
 	return fmt.Errorf("sse: data key of %s/%s: %v: %w", b.Bucket, b.Key, cause, coffer.ErrSealedKeyInvalid)
 }
 
-// sealerFor returns the sealer of an object's encryption type.
-func (s *Service) sealerFor(enc coffer.EncryptionInfo) (keySealer, error) {
-	switch enc.Type {
-	case coffer.SSES3:
-		return s.masterSealer, nil
-	case coffer.SSEKMS:
-		return nil, fmt.Errorf("sse: SSE-KMS objects: %w", coffer.ErrNotImplemented)
-	case coffer.SSEC:
-		return nil, fmt.Errorf("sse: SSE-C objects: %w", coffer.ErrNotImplemented)
-	default:
-		return nil, fmt.Errorf("sse: unknown encryption type %q in record: %w", enc.Type, coffer.ErrCorruptData)
-	}
-}
-
 // newDataKey returns fresh random key bytes.
 func (s *Service) newDataKey() ([]byte, error) {
 	key := make([]byte, dataKeySize)
@@ -82,29 +59,56 @@ func (s *Service) newDataKey() ([]byte, error) {
 	return key, nil
 }
 
-// sealNewDataKey makes a data key for b and seals it.
-func (s *Service) sealNewDataKey(ctx context.Context, b keyBinding) (dataKey, sealed []byte, err error) {
-	sealer, err := s.sealerFor(coffer.EncryptionInfo{Type: b.Type})
-	if err != nil {
-		return nil, nil, err
-	}
+// sealNewDataKey makes a data key for b and seals it as enc says. It
+// returns how the object is encrypted, with the KMS key's full ARN for
+// SSE-KMS.
+func (s *Service) sealNewDataKey(ctx context.Context, b keyBinding, enc writeEncryption) (dataKey, sealed []byte, info coffer.EncryptionInfo, err error) {
 	dataKey, err = s.newDataKey()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, info, err
 	}
-	sealed, err = sealer.seal(ctx, b, dataKey)
+	sealed, info, err = s.sealDataKey(ctx, b, enc, dataKey)
 	if err != nil {
 		clear(dataKey)
-		return nil, nil, err
+		return nil, nil, info, err
 	}
-	return dataKey, sealed, nil
+	return dataKey, sealed, info, nil
+}
+
+// sealDataKey seals an existing data key for b as enc says; b.Type must be
+// enc.Type, since the type is bound into the seal.
+func (s *Service) sealDataKey(ctx context.Context, b keyBinding, enc writeEncryption, dataKey []byte) ([]byte, coffer.EncryptionInfo, error) {
+	if b.Type != enc.Type {
+		return nil, coffer.EncryptionInfo{}, fmt.Errorf("sse: sealing a %s key for a %s binding", enc.Type, b.Type)
+	}
+	switch enc.Type {
+	case coffer.SSES3:
+		sealed, err := s.masterSealer.seal(ctx, b, dataKey)
+		return sealed, coffer.EncryptionInfo{Type: coffer.SSES3}, err
+	case coffer.SSEKMS:
+		if s.kms == nil {
+			return nil, coffer.EncryptionInfo{}, fmt.Errorf("sse: SSE-KMS without a KMS: %w", coffer.ErrNotImplemented)
+		}
+		sealed, keyARN, err := s.kms.seal(ctx, b, enc.KMS, dataKey)
+		return sealed, coffer.EncryptionInfo{Type: coffer.SSEKMS, KMSKeyARN: keyARN, BucketKeyEnabled: enc.KMS.BucketKey}, err
+	default:
+		return nil, coffer.EncryptionInfo{}, fmt.Errorf("sse: sealing %s keys: %w", enc.Type, coffer.ErrNotImplemented)
+	}
 }
 
 // openDataKeyOf unseals the data key of a record or upload.
 func (s *Service) openDataKeyOf(ctx context.Context, b keyBinding, sealed []byte) ([]byte, error) {
-	sealer, err := s.sealerFor(coffer.EncryptionInfo{Type: b.Type})
-	if err != nil {
-		return nil, err
+	switch b.Type {
+	case coffer.SSES3:
+		return s.masterSealer.open(ctx, b, sealed)
+	case coffer.SSEKMS:
+		if s.kms == nil {
+			return nil, fmt.Errorf("sse: SSE-KMS object without a KMS: %w", coffer.ErrNotImplemented)
+		}
+		return s.kms.open(ctx, b, sealed)
+	case coffer.SSEC:
+		return nil, fmt.Errorf("sse: SSE-C objects: %w", coffer.ErrNotImplemented)
+	default:
+		return nil, fmt.Errorf("sse: unknown encryption type %q in record: %w", b.Type, coffer.ErrCorruptData)
 	}
-	return sealer.open(ctx, b, sealed)
 }

@@ -8,15 +8,29 @@ import (
 	"github.com/cofferlabs/coffer"
 )
 
+// DefaultBucketKeyTTL is how long a bucket key serves from memory when
+// Options.BucketKeyTTL is zero.
+const DefaultBucketKeyTTL = 5 * time.Minute
+
 // Options configure a Service.
 type Options struct {
 	Region    string // reported as every bucket's region
 	AccountID string
 	Now       func() time.Time // nil means time.Now
+	// KeyManager is the KMS behind SSE-KMS. Nil leaves SSE-KMS
+	// unimplemented: such writes and reads answer ErrNotImplemented.
+	KeyManager coffer.KeyManager
+	// Auditor records UpdateObjectEncryption calls; nil records nothing.
+	Auditor coffer.Auditor
+	// BucketKeyTTL bounds how long an S3 Bucket Key, once the KMS has
+	// released it to a caller, serves that caller from memory (see
+	// FORMAT.md §7). Zero means DefaultBucketKeyTTL.
+	BucketKeyTTL time.Duration
 }
 
 // Service implements coffer.Service over a coffer.Store, encrypting every
-// object at rest with data keys sealed by a Keyring.
+// object at rest with data keys sealed by a Keyring (SSE-S3) or by the
+// KMS (SSE-KMS).
 type Service struct {
 	store coffer.Store
 	keys  *Keyring
@@ -25,18 +39,19 @@ type Service struct {
 	// random is the source of data keys, nonces and upload IDs (a test hook).
 	random       io.Reader
 	masterSealer masterKeySealer
+	kms          *kmsSealer // nil without a KeyManager
 }
 
 var _ coffer.Service = (*Service)(nil)
 
 // New returns a Service storing objects in store, sealing their keys with
-// keys.
+// keys, or with opts.KeyManager for SSE-KMS.
 func New(store coffer.Store, keys *Keyring, opts Options) *Service {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{
+	s := &Service{
 		store:        store,
 		keys:         keys,
 		opts:         opts,
@@ -44,4 +59,12 @@ func New(store coffer.Store, keys *Keyring, opts Options) *Service {
 		random:       rand.Reader,
 		masterSealer: masterKeySealer{keys: keys, random: rand.Reader},
 	}
+	if opts.KeyManager != nil {
+		ttl := opts.BucketKeyTTL
+		if ttl <= 0 {
+			ttl = DefaultBucketKeyTTL
+		}
+		s.kms = newKMSSealer(opts.KeyManager, ttl, s.now)
+	}
+	return s
 }

@@ -14,6 +14,7 @@ Usage:
   coffer serve [flags]                     run the server (coffer serve -h)
   coffer admin rotate-master-key [flags]   start a new master key version
   coffer admin rewrap [flags]              re-seal object keys under the current master key
+  coffer audit verify|export [flags]       check the audit trail's chain, or export it as JSON lines
   coffer bench [flags]                     PUT/GET load against any S3 endpoint
   coffer version
 `
@@ -31,6 +32,8 @@ func main() {
 		err = runServe(os.Args[2:])
 	case "admin":
 		err = runAdmin(os.Args[2:])
+	case "audit":
+		err = runAudit(os.Args[2:])
 	case "bench":
 		err = runBench(os.Args[2:])
 	case "version":

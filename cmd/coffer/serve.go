@@ -17,6 +17,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cofferlabs/coffer/audit"
+	"github.com/cofferlabs/coffer/audit/auditapi"
+	"github.com/cofferlabs/coffer/kms"
+	"github.com/cofferlabs/coffer/kms/kmsapi"
 	"github.com/cofferlabs/coffer/opsapi"
 	"github.com/cofferlabs/coffer/s3api"
 	"github.com/cofferlabs/coffer/sigv4"
@@ -35,10 +39,12 @@ type serveConfig struct {
 	rootKeyFile      string
 	rotationPeriod   time.Duration
 	staleUploads     time.Duration
+	kmsQuota         int
 	logLevel         string
 	logFormat        string
 	shutdownDeadline time.Duration
 	cpuProfile       string
+	tls              tlsFlags // HTTPS and trusted proxies (tls.go)
 }
 
 type listFlag []string
@@ -57,10 +63,12 @@ func parseServeFlags(args []string) (serveConfig, error) {
 	fl.StringVar(&c.rootKeyFile, "root-key-file", "", "file holding the 32-byte root key (base64 or hex); COFFER_ROOT_KEY wins")
 	fl.DurationVar(&c.rotationPeriod, "master-key-rotation", 90*24*time.Hour, "rotate the SSE-S3 master key this often (0 disables)")
 	fl.DurationVar(&c.staleUploads, "stale-upload-expiry", 7*24*time.Hour, "abort multipart uploads older than this (0 keeps them until aborted)")
+	fl.IntVar(&c.kmsQuota, "kms-quota", kms.DefaultQuotaPerSecond, "KMS cryptographic requests per second, shared by all callers (0: no limit)")
 	fl.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&c.logFormat, "log-format", "json", "json or text")
 	fl.DurationVar(&c.shutdownDeadline, "shutdown-timeout", 30*time.Second, "how long to drain requests on SIGTERM")
 	fl.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file (for performance work)")
+	c.tls.register(fl)
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}
@@ -129,11 +137,24 @@ func runServe(args []string) error {
 	}
 	defer store.Close()
 	keyring, err := sse.NewKeyring(ctx, store, rootKey)
+	if err != nil {
+		clear(rootKey)
+		return err
+	}
+	trail, err := audit.Open(auditDir(cfg.dataDir), auditChainKey(rootKey),
+		audit.Options{Region: cfg.region, AccountID: id.AccountID, Logger: logger})
+	if err != nil {
+		clear(rootKey)
+		return err
+	}
+	defer trail.Close()
+	keys, err := kms.New(store, rootKey, kms.Options{Region: cfg.region, AccountID: id.AccountID,
+		Policy: newKeyPolicies(), Auditor: trail, QuotaPerSecond: cfg.kmsQuota})
 	clear(rootKey)
 	if err != nil {
 		return err
 	}
-	service := sse.New(store, keyring, sse.Options{Region: cfg.region, AccountID: id.AccountID})
+	service := sse.New(store, keyring, sse.Options{Region: cfg.region, AccountID: id.AccountID, KeyManager: keys, Auditor: trail})
 
 	verifier := &sigv4.Verifier{Domains: cfg.domains, Secret: func(accessKey string) (string, bool) {
 		if subtle.ConstantTimeCompare([]byte(accessKey), []byte(creds.AccessKeyID)) == 1 {
@@ -151,7 +172,12 @@ func runServe(args []string) error {
 		Domains:   cfg.domains,
 		Logger:    logger,
 		Metrics:   registry,
+		Auditor:   trail,
 	})
+	kmsAPI := kmsapi.New(kmsapi.Config{KMS: keys, Verifier: verifier, Region: cfg.region, AccountID: id.AccountID,
+		Logger: logger, Metrics: registry})
+	trailAPI := auditapi.New(auditapi.Config{Log: trail, Verifier: verifier, Region: cfg.region, AccountID: id.AccountID,
+		Logger: logger})
 	ops := opsapi.New(opsapi.Config{
 		Gatherer:  registry,
 		Verifier:  verifier,
@@ -165,18 +191,24 @@ func runServe(args []string) error {
 		return err
 	}
 	server := &http.Server{
-		Handler:           route(ops, s3, cfg.domains),
+		Handler:           withTransport(route(apis{ops: ops, s3: s3, kms: kmsAPI, trail: trailAPI}, cfg.domains), cfg.tls),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	https, err := startHTTPS(ctx, server, cfg.dataDir, cfg.tls, logger)
+	if err != nil {
+		return err
+	}
 	if cfg.rotationPeriod > 0 {
 		go runPeriodically(ctx, min(cfg.rotationPeriod/10, time.Hour), func() { rotateIfDue(ctx, keyring, cfg.rotationPeriod, logger) })
 	}
+	go runPeriodically(ctx, time.Hour, func() { sweepKeys(ctx, keys, logger) })
 	if cfg.staleUploads > 0 {
 		go runPeriodically(ctx, min(cfg.staleUploads/24, time.Hour), func() { abortStaleUploads(ctx, service, cfg.staleUploads, logger) })
 	}
 	printBanner(os.Stdout, listener.Addr().String(), creds, generated, keySource, cfg)
+	https.printBanner(os.Stdout)
 	logger.Info("coffer serving", "addr", listener.Addr().String(), "dataDir", cfg.dataDir,
 		"region", cfg.region, "accountId", id.AccountID, "masterKeyVersion", keyring.CurrentVersion())
 	if keySource == rootKeyEmbedded {
@@ -184,8 +216,9 @@ func runServe(args []string) error {
 			"move it out: see docs/operations.md (COFFER_ROOT_KEY or --root-key-file)")
 	}
 
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- server.Serve(listener) }()
+	https.serveTLS(server, served)
 	ops.SetReady(true)
 	select {
 	case err := <-served:
@@ -199,15 +232,34 @@ func runServe(args []string) error {
 	return server.Shutdown(shutdownCtx)
 }
 
-// route sends /_coffer/ to the operator endpoints unless the request is
-// virtual-hosted (then the path is an object key in that bucket).
-func route(ops, s3 http.Handler, domains []string) http.Handler {
+// apis are the HTTP front ends sharing the listener.
+type apis struct {
+	ops, s3, kms, trail http.Handler
+}
+
+// The KMS JSON protocol names its operation in X-Amz-Target on POST /.
+const kmsTargetPrefix = "TrentService."
+
+// route sends KMS and CloudTrail calls to their APIs, /_coffer/ to the
+// operator endpoints unless the request is virtual-hosted (then the path
+// is an object key in that bucket), and everything else to S3.
+func route(a apis, domains []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if target := r.Header.Get("X-Amz-Target"); target != "" && r.Method == http.MethodPost && r.URL.Path == "/" {
+			switch {
+			case strings.HasPrefix(target, kmsTargetPrefix):
+				a.kms.ServeHTTP(w, r)
+				return
+			case auditapi.IsTarget(target):
+				a.trail.ServeHTTP(w, r)
+				return
+			}
+		}
 		if strings.HasPrefix(r.URL.Path, opsapi.Prefix) && !isVirtualHost(r.Host, domains) {
-			ops.ServeHTTP(w, r)
+			a.ops.ServeHTTP(w, r)
 			return
 		}
-		s3.ServeHTTP(w, r)
+		a.s3.ServeHTTP(w, r)
 	})
 }
 
@@ -244,6 +296,21 @@ func rotateIfDue(ctx context.Context, keyring *sse.Keyring, period time.Duration
 		logger.Error("automatic master key rotation failed", "err", err)
 	case rotated:
 		logger.Info("master key rotated automatically", "version", version)
+	}
+}
+
+// sweepKeys carries out the KMS's schedule: automatic rotations that are
+// due and deletions whose waiting period has passed.
+func sweepKeys(ctx context.Context, keys *kms.KMS, logger *slog.Logger) {
+	if rotated, err := keys.RotateDueKeys(ctx); err != nil {
+		logger.Error("KMS automatic rotation failed", "err", err)
+	} else if rotated > 0 {
+		logger.Info("KMS keys rotated automatically", "count", rotated)
+	}
+	if deleted, err := keys.DeleteExpiredKeys(ctx); err != nil {
+		logger.Error("KMS key deletion failed", "err", err)
+	} else if deleted > 0 {
+		logger.Info("KMS keys deleted after their waiting period", "count", deleted)
 	}
 }
 

@@ -1,0 +1,12 @@
+package kms
+
+import (
+	"testing"
+
+	"github.com/cofferlabs/coffer/internal/deptest"
+)
+
+// TestDependencies enforces the package doc: the domain package only, no HTTP.
+func TestDependencies(t *testing.T) {
+	deptest.Check(t, deptest.Rules{Coffer: []string{""}, NoHTTP: true})
+}
