@@ -30,6 +30,8 @@ type benchConfig struct {
 	label       string
 	jsonOut     bool
 	cleanup     bool
+	// putHeaders are added to every PUT: the encryption asked for.
+	putHeaders []string
 }
 
 // benchResult is the figures of one phase.
@@ -63,6 +65,10 @@ func runBench(args []string) error {
 	accessKey := fl.String("access-key", "", "access key (default: env or --data-dir)")
 	secretKey := fl.String("secret-key", "", "secret key")
 	dataDir := fl.String("data-dir", "./coffer-data", "Coffer data dir to read root credentials from")
+	caBundle := fl.String("ca-bundle", "", "PEM file of a CA to trust for https endpoints (e.g. <data-dir>/tls/ca.pem)")
+	sse := fl.String("sse", "", "encryption to ask for on PUT: AES256 or aws:kms (default: the bucket's)")
+	kmsKeyID := fl.String("sse-kms-key-id", "", "KMS key for --sse aws:kms (default: alias/aws/s3)")
+	bucketKey := fl.Bool("bucket-key", false, "ask for an S3 Bucket Key with --sse aws:kms")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -78,7 +84,15 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.putHeaders, err = encryptionHeaders(*sse, *kmsKeyID, *bucketKey); err != nil {
+		return err
+	}
 	client := newSignedClient(c.endpoint, c.region, "s3", creds, c.concurrency)
+	if *caBundle != "" {
+		if err := client.trustCA(*caBundle); err != nil {
+			return err
+		}
+	}
 	results, err := bench(context.Background(), client, c)
 	for _, r := range results {
 		printBenchResult(os.Stdout, r, c.jsonOut)
@@ -98,7 +112,7 @@ func bench(ctx context.Context, client *signedClient, c benchConfig) ([]benchRes
 		switch op {
 		case "put":
 			do = func(ctx context.Context, key string) error {
-				return expectStatus(client.do(ctx, http.MethodPut, "/"+c.bucket+"/"+key, &repeatReader{buf: payload, left: c.size}, c.size))
+				return expectStatus(client.do(ctx, http.MethodPut, "/"+c.bucket+"/"+key, &repeatReader{buf: payload, left: c.size}, c.size, c.putHeaders...))
 			}
 		case "get":
 			do = func(ctx context.Context, key string) error {
@@ -167,6 +181,29 @@ func runPhase(ctx context.Context, c benchConfig, prefix string, do func(context
 		MiBPerSec: float64(c.objects) * float64(c.size) / elapsed / (1 << 20),
 		P50Ms:     percentile(latencies, 0.50), P99Ms: percentile(latencies, 0.99),
 	}
+}
+
+// encryptionHeaders turns the bench's encryption flags into PUT headers.
+func encryptionHeaders(sse, kmsKeyID string, bucketKey bool) ([]string, error) {
+	switch sse {
+	case "":
+		if kmsKeyID != "" || bucketKey {
+			return nil, errors.New("--sse-kms-key-id and --bucket-key need --sse aws:kms")
+		}
+		return nil, nil
+	case "AES256":
+		return []string{"X-Amz-Server-Side-Encryption", sse}, nil
+	case "aws:kms":
+		h := []string{"X-Amz-Server-Side-Encryption", sse}
+		if kmsKeyID != "" {
+			h = append(h, "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", kmsKeyID)
+		}
+		if bucketKey {
+			h = append(h, "X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "true")
+		}
+		return h, nil
+	}
+	return nil, fmt.Errorf("--sse must be AES256 or aws:kms, got %q", sse)
 }
 
 func percentile(sorted []time.Duration, p float64) float64 {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,6 +31,8 @@ func newSignedClient(endpoint, region, service string, creds rootCredentials, co
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = max(concurrency, 2)
 	transport.DisableCompression = true
+	// HTTP/1.1 like the SDKs' default transports: one connection per client.
+	transport.ForceAttemptHTTP2 = false
 	return &signedClient{
 		endpoint: endpoint, region: region, service: service,
 		creds:  aws.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey},
@@ -37,11 +41,33 @@ func newSignedClient(endpoint, region, service string, creds rootCredentials, co
 	}
 }
 
-// do signs and sends a request whose body (if any) is sent unsigned.
-func (c *signedClient) do(ctx context.Context, method, path string, body io.Reader, size int64) (*http.Response, error) {
+// trustCA makes the client trust the PEM certificates in caFile (for
+// Coffer's generated local CA), besides the system's.
+func (c *signedClient) trustCA(caFile string) error {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return fmt.Errorf("%s holds no PEM certificate", caFile)
+	}
+	c.http.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return nil
+}
+
+// do signs and sends a request whose body (if any) is sent unsigned, with
+// extra headers (signed too).
+func (c *signedClient) do(ctx context.Context, method, path string, body io.Reader, size int64, headers ...string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.endpoint+path, body)
 	if err != nil {
 		return nil, err
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	payloadHash := emptySHA256
 	if body != nil {
