@@ -3,6 +3,7 @@ module github.com/cofferlabs/coffer
 go 1.26.8
 
 require (
+	github.com/aws/amazon-s3-encryption-client-go/v3 v3.2.0 // indirect
 	github.com/aws/aws-sdk-go-v2 v1.47.7 // indirect
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect
 	github.com/aws/aws-sdk-go-v2/config v1.33.15 // indirect

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 
 	"github.com/cofferlabs/coffer/sigv4"
@@ -27,6 +28,12 @@ type KeyAdmin interface {
 	// visited out of total, counted before the first one, so a client can
 	// draw a bar.
 	Rewrap(ctx context.Context, progress func(done, total int)) error
+	// RewrapBucket re-keys every object of a bucket to SSE-KMS under a
+	// KMS key, acting as the principal in ctx, resumably, reporting
+	// progress as Rewrap does. It checks the bucket
+	// (coffer.ErrNoSuchBucket) and the key (*coffer.KMSError) before the
+	// first report, so an error before any report refuses the request.
+	RewrapBucket(ctx context.Context, req BucketRewrap, progress func(done, total int)) (BucketRewrapResult, error)
 }
 
 // Config wires the endpoints to the server's parts.
@@ -34,6 +41,9 @@ type Config struct {
 	Gatherer  prometheus.Gatherer
 	Verifier  *sigv4.Verifier
 	RootKeyID string // only the root access key may call the admin API
+	// AccountID is the root user's account: KMS calls made for an admin
+	// request act as arn:aws:iam::<AccountID>:root.
+	AccountID string
 	Keys      KeyAdmin
 	Logger    *slog.Logger
 }
@@ -105,33 +115,85 @@ func (s *Server) rotate(w http.ResponseWriter, r *http.Request) {
 type rewrapLine struct {
 	Done     int    `json:"done"`
 	Total    int    `json:"total"`
-	Error    string `json:"error,omitempty"`
+	Error    string `json:"error,omitempty"` // the run stopped: why, for a human
+	Code     string `json:"code,omitempty"`  // and the error code, when public (KMS.*)
 	Finished bool   `json:"finished,omitempty"`
+	// Summary closes a bucket run that finished.
+	Summary *rewrapSummary `json:"summary,omitempty"`
 }
 
 // rewrap streams progress as JSON lines so a client can draw a progress
-// bar; the last line says whether the run finished or failed.
+// bar; the last line says whether the run finished or failed. With a
+// bucket and a KMS key in the query it re-keys that bucket's objects
+// (rewrapBucket), else it re-seals everything under the current master key.
 func (s *Server) rewrap(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	w.WriteHeader(http.StatusOK)
-	enc := json.NewEncoder(w)
-	flusher, _ := w.(http.Flusher)
-	var last rewrapLine
-	err := s.cfg.Keys.Rewrap(r.Context(), func(done, total int) {
-		last = rewrapLine{Done: done, Total: total}
-		_ = enc.Encode(last)
-		if flusher != nil {
-			flusher.Flush()
-		}
-	})
+	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		s.cfg.Logger.Error("rewrap failed", "err", err)
-		last.Error = "rewrap failed; run it again to resume"
-		_ = enc.Encode(last)
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "InvalidArgument", "message": "the query string is malformed"})
 		return
 	}
-	last.Finished = true
-	_ = enc.Encode(last)
+	req, err := parseRewrapQuery(query)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "InvalidArgument", "message": err.Error()})
+		return
+	}
+	if req != nil {
+		s.rewrapBucket(w, r, *req)
+		return
+	}
+	stream := newProgressStream(w)
+	stream.start()
+	err = s.cfg.Keys.Rewrap(r.Context(), stream.report)
+	if err != nil {
+		s.cfg.Logger.Error("rewrap failed", "err", err)
+		stream.end(rewrapLine{Error: "rewrap failed; run it again to resume"})
+		return
+	}
+	stream.end(rewrapLine{Finished: true})
+}
+
+// progressStream writes a run's progress lines, starting the 200 response
+// only with the first line, so a run refused before it starts can still
+// answer with an error status.
+type progressStream struct {
+	w       http.ResponseWriter
+	enc     *json.Encoder
+	flusher http.Flusher
+	started bool
+	last    rewrapLine
+}
+
+func newProgressStream(w http.ResponseWriter) *progressStream {
+	flusher, _ := w.(http.Flusher)
+	return &progressStream{w: w, enc: json.NewEncoder(w), flusher: flusher}
+}
+
+func (p *progressStream) start() {
+	if p.started {
+		return
+	}
+	p.started = true
+	p.w.Header().Set("Content-Type", "application/x-ndjson")
+	p.w.WriteHeader(http.StatusOK)
+}
+
+func (p *progressStream) report(done, total int) {
+	p.last = rewrapLine{Done: done, Total: total}
+	p.send(p.last)
+}
+
+// end writes the closing line, with the last progress reported.
+func (p *progressStream) end(line rewrapLine) {
+	line.Done, line.Total = p.last.Done, p.last.Total
+	p.send(line)
+}
+
+func (p *progressStream) send(line rewrapLine) {
+	p.start()
+	_ = p.enc.Encode(line)
+	if p.flusher != nil {
+		p.flusher.Flush()
+	}
 }
 
 func publicAuthMessage(err error) string {

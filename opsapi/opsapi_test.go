@@ -21,8 +21,15 @@ import (
 
 type fakeKeys struct {
 	rotations int
-	progress  [][2]int // the (done, total) pairs Rewrap reports
+	progress  [][2]int // the (done, total) pairs Rewrap and RewrapBucket report
 	rewrapErr error
+
+	// RewrapBucket answers bucketResult and rewrapErr, and records what
+	// it was asked and the context it was asked in.
+	bucketResult BucketRewrapResult
+	bucketCalls  []BucketRewrap
+	bucketCtx    context.Context
+	masterCalls  int
 }
 
 func (f *fakeKeys) RotateMasterKey(context.Context) (uint32, error) {
@@ -31,17 +38,28 @@ func (f *fakeKeys) RotateMasterKey(context.Context) (uint32, error) {
 }
 
 func (f *fakeKeys) Rewrap(_ context.Context, progress func(done, total int)) error {
+	f.masterCalls++
 	for _, p := range f.progress {
 		progress(p[0], p[1])
 	}
 	return f.rewrapErr
 }
 
+func (f *fakeKeys) RewrapBucket(ctx context.Context, req BucketRewrap, progress func(done, total int)) (BucketRewrapResult, error) {
+	f.bucketCalls = append(f.bucketCalls, req)
+	f.bucketCtx = ctx
+	for _, p := range f.progress {
+		progress(p[0], p[1])
+	}
+	return f.bucketResult, f.rewrapErr
+}
+
 const (
-	rootAK = "ROOTKEY"
-	rootSK = "root-secret-key"
-	userAK = "USERKEY"
-	userSK = "user-secret-key"
+	testAccount = "123456789012"
+	rootAK      = "ROOTKEY"
+	rootSK      = "root-secret-key"
+	userAK      = "USERKEY"
+	userSK      = "user-secret-key"
 )
 
 func newTestServer(t *testing.T, keys *fakeKeys) (*Server, *httptest.Server) {
@@ -55,7 +73,7 @@ func newTestServer(t *testing.T, keys *fakeKeys) (*Server, *httptest.Server) {
 		}
 		return "", false
 	}}
-	ops := New(Config{Gatherer: prometheus.NewRegistry(), Verifier: verifier, RootKeyID: rootAK, Keys: keys,
+	ops := New(Config{Gatherer: prometheus.NewRegistry(), Verifier: verifier, RootKeyID: rootAK, AccountID: testAccount, Keys: keys,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(ops)
 	t.Cleanup(srv.Close)

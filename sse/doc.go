@@ -27,7 +27,9 @@
 // expires: the price of calling the KMS a handful of times instead of once
 // per object (FORMAT.md §7). Bucket default encryption lives in the bucket
 // record; UpdateObjectEncryption re-wraps a data key without touching the
-// object's data. SSE-C answers coffer.ErrNotImplemented for now.
+// object's data, and RewrapBucket does so for a whole bucket, resumably,
+// with a checkpoint in the key store (FORMAT.md §11). SSE-C answers
+// coffer.ErrNotImplemented for now.
 //
 // This package must not import net/http, package s3api, or any storage
 // backend (storage/...) outside its tests: it sees storage only as a

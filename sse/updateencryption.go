@@ -52,20 +52,27 @@ func (s *Service) rewrapOnce(ctx context.Context, bucket, key string, target kms
 	if err != nil {
 		return coffer.ObjectInfo{}, coffer.EncryptionInfo{}, err
 	}
+	return s.rewrapRecord(ctx, rec, target)
+}
+
+// rewrapRecord re-wraps the data key of rec, as read from the store. A
+// failure to open the current key comes back as a *sourceKeyError, so a
+// bulk re-key can pass over that object and go on.
+func (s *Service) rewrapRecord(ctx context.Context, rec coffer.ObjectRecord, target kmsRequest) (coffer.ObjectInfo, coffer.EncryptionInfo, error) {
 	from := rec.Encryption
 	if from.Type != coffer.SSES3 && from.Type != coffer.SSEKMS {
-		return coffer.ObjectInfo{}, from, invalidUpdate("The UpdateObjectEncryption operation doesn't support source objects with the encryption type DSSE-KMS or SSE-C. Only source objects encrypted with SSE-S3 or SSE-KMS are supported.")
+		return coffer.ObjectInfo{}, from, &sourceKeyError{invalidUpdate("The UpdateObjectEncryption operation doesn't support source objects with the encryption type DSSE-KMS or SSE-C. Only source objects encrypted with SSE-S3 or SSE-KMS are supported.")}
 	}
 	dataKey, err := s.openDataKeyOf(ctx, bindingOf(rec), rec.SealedKey)
 	if err != nil {
-		return coffer.ObjectInfo{}, from, err
+		return coffer.ObjectInfo{}, from, &sourceKeyError{err}
 	}
 	defer clear(dataKey)
 	if from.Type == coffer.SSEKMS {
 		// The object's own context stays with it: GETs replay it.
 		parsed, err := parseKMSSealed(rec.SealedKey)
 		if err != nil {
-			return coffer.ObjectInfo{}, from, sealedKeyError(bindingOf(rec), err)
+			return coffer.ObjectInfo{}, from, &sourceKeyError{sealedKeyError(bindingOf(rec), err)}
 		}
 		target.Context, _ = decodeContext(parsed.context)
 	}

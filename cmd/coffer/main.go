@@ -14,6 +14,8 @@ Usage:
   coffer serve [flags]                     run the server (coffer serve -h)
   coffer admin rotate-master-key [flags]   start a new master key version
   coffer admin rewrap [flags]              re-seal object keys under the current master key
+  coffer admin rewrap --bucket B --kms-key-id K [--bucket-key]
+                                           move a bucket's objects to SSE-KMS under K (keys only, resumable)
   coffer audit verify|export [flags]       check the audit trail's chain, or export it as JSON lines
   coffer bench [flags]                     PUT/GET load against any S3 endpoint
   coffer version

@@ -182,6 +182,7 @@ func runServe(args []string) error {
 		Gatherer:  registry,
 		Verifier:  verifier,
 		RootKeyID: creds.AccessKeyID,
+		AccountID: id.AccountID,
 		Keys:      keyAdmin{keyring: keyring, service: service},
 		Logger:    logger,
 	})
@@ -333,6 +334,13 @@ type keyAdmin struct {
 func (k keyAdmin) RotateMasterKey(ctx context.Context) (uint32, error) { return k.keyring.Rotate(ctx) }
 func (k keyAdmin) Rewrap(ctx context.Context, progress func(done, total int)) error {
 	return k.service.Rewrap(ctx, progress)
+}
+
+// RewrapBucket converts between the admin API's types and sse's, which
+// hold the same fields (the conversions check that at compile time).
+func (k keyAdmin) RewrapBucket(ctx context.Context, req opsapi.BucketRewrap, progress func(done, total int)) (opsapi.BucketRewrapResult, error) {
+	res, err := k.service.RewrapBucket(ctx, sse.BucketRewrap(req), progress)
+	return opsapi.BucketRewrapResult(res), err
 }
 
 func printBanner(w io.Writer, addr string, creds rootCredentials, generated bool, keySource rootKeySource, cfg serveConfig) {
