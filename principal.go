@@ -20,11 +20,16 @@ func (p Principal) IsRoot() bool { return !p.Anonymous && p.UserName == "" && p.
 // RequestInfo is how a request reached Coffer: facts policies, the KMS
 // and the audit trail need besides the principal.
 type RequestInfo struct {
-	RequestID        string
-	SourceIP         string
-	UserAgent        string
-	SecureTransport  bool // TLS to Coffer, or to a trusted proxy that said so
-	SignatureVersion int  // 2 or 4; 0 when anonymous
+	RequestID       string
+	SourceIP        string
+	UserAgent       string
+	SecureTransport bool // TLS to Coffer, or to a trusted proxy that said so
+	// TLSVersion and CipherSuite describe Coffer's own TLS connection
+	// ("TLSv1.3", "TLS_AES_128_GCM_SHA256"); empty on plain HTTP.
+	TLSVersion       string
+	CipherSuite      string
+	Host             string // the Host header the client sent
+	SignatureVersion int    // 2 or 4; 0 when anonymous
 	// ViaService is set when one Coffer service calls another on the
 	// caller's behalf, e.g. "s3.amazonaws.com" for KMS calls made by S3.
 	ViaService string

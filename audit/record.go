@@ -21,10 +21,6 @@ const (
 	maxRecordBytes = 32 << 10
 )
 
-// Details keys that describe the TLS session: they go to tlsDetails rather
-// than additionalEventData.
-var tlsDetailKeys = [...]string{"tlsVersion", "cipherSuite", "clientProvidedHostHeader"}
-
 // record is one CloudTrail event as written; seq and chain are spliced in by
 // sealRecord, so they are not fields here.
 type record struct {
@@ -119,9 +115,9 @@ func newRecord(e coffer.AuditEvent, env recordEnv) record {
 	}
 	if e.Request.SecureTransport {
 		r.TLSDetails = &tlsDetails{
-			TLSVersion:               e.Details["tlsVersion"],
-			CipherSuite:              e.Details["cipherSuite"],
-			ClientProvidedHostHeader: e.Details["clientProvidedHostHeader"],
+			TLSVersion:               e.Request.TLSVersion,
+			CipherSuite:              e.Request.CipherSuite,
+			ClientProvidedHostHeader: e.Request.Host,
 		}
 	}
 	for _, res := range e.Resources {
@@ -159,15 +155,12 @@ func identityOf(e coffer.AuditEvent) userIdentity {
 	return id
 }
 
-// additionalData is the event's details without the TLS ones, plus the
-// caller's own address when a service acted for it.
+// additionalData is the event's details, plus the caller's own address
+// when a service acted for it.
 func additionalData(e coffer.AuditEvent) map[string]string {
 	out := make(map[string]string, len(e.Details)+2)
 	for k, v := range e.Details {
 		out[k] = v
-	}
-	for _, k := range tlsDetailKeys {
-		delete(out, k)
 	}
 	if e.Request.ViaService != "" {
 		if e.Request.SourceIP != "" {

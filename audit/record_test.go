@@ -19,12 +19,12 @@ var vectorEvent = coffer.AuditEvent{
 	EventName:   "GenerateDataKey",
 	Principal:   alice,
 	Request: coffer.RequestInfo{RequestID: "req-1", SourceIP: "192.0.2.7", UserAgent: "aws-sdk-go-v2",
-		SecureTransport: true, ViaService: "s3.amazonaws.com"},
+		SecureTransport: true, ViaService: "s3.amazonaws.com",
+		TLSVersion: "TLSv1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Host: "coffer.example"},
 	ReadOnly:  true,
 	Resources: []coffer.AuditResource{{Type: "AWS::KMS::Key", ARN: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 	Parameters: map[string]any{"keyId": "alias/aws/s3", "keySpec": "AES_256",
 		"encryptionContext": map[string]string{"aws:s3:arn": "arn:aws:s3:::bucket/key"}},
-	Details: map[string]string{"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256", "clientProvidedHostHeader": "coffer.example"},
 }
 
 var vectorEnv = recordEnv{region: "eu-west-1", accountID: testAccount, eventID: "5d0f7c2c-0d5b-4c5e-9f43-3c0a1f7f2b11"}

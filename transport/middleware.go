@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/netip"
@@ -20,6 +21,11 @@ func Middleware(next http.Handler, trustedProxies []netip.Prefix) http.Handler {
 		info := coffer.RequestInfoFrom(r.Context())
 		info.SourceIP, info.SecureTransport = proxies.describe(r)
 		info.UserAgent = r.UserAgent()
+		info.Host = r.Host
+		if r.TLS != nil {
+			info.TLSVersion = tlsVersionName(r.TLS.Version)
+			info.CipherSuite = tls.CipherSuiteName(r.TLS.CipherSuite)
+		}
 		next.ServeHTTP(w, r.WithContext(coffer.WithRequestInfo(r.Context(), info)))
 	})
 }
@@ -87,4 +93,9 @@ func remoteHost(remote string) string {
 // IPv4 (so 10.0.0.0/8 matches ::ffff:10.1.2.3) and zones are dropped.
 func normalize(a netip.Addr) netip.Addr {
 	return a.Unmap().WithZone("")
+}
+
+// tlsVersionName spells versions as CloudTrail's tlsDetails does ("TLSv1.3").
+func tlsVersionName(v uint16) string {
+	return strings.Replace(tls.VersionName(v), "TLS 1", "TLSv1", 1)
 }

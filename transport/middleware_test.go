@@ -123,7 +123,7 @@ func TestMiddlewareKeepsOtherRequestInfo(t *testing.T) {
 	req = req.WithContext(coffer.WithRequestInfo(req.Context(), earlier))
 	got := observe(t, nil, req)
 	want := coffer.RequestInfo{RequestID: "R1", SignatureVersion: 4, ViaService: "s3.amazonaws.com",
-		SourceIP: "192.0.2.7", SecureTransport: false, UserAgent: "aws-cli/1.45"}
+		SourceIP: "192.0.2.7", SecureTransport: false, UserAgent: "aws-cli/1.45", Host: "example.com"}
 	if got != want {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
