@@ -192,7 +192,7 @@ func runServe(args []string) error {
 		return err
 	}
 	server := &http.Server{
-		Handler:           withTransport(route(apis{ops: ops, s3: s3, kms: kmsAPI, trail: trailAPI}, cfg.domains), cfg.tls),
+		Handler:           withTransport(route(apis{ops: ops, s3: s3, kms: logJSONRequests("kms", kmsAPI, logger), trail: logJSONRequests("cloudtrail", trailAPI, logger)}, cfg.domains), cfg.tls),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
