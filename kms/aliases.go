@@ -30,6 +30,49 @@ func checkAliasName(name string) error {
 	return nil
 }
 
+// aliasNameViolations starts validating a request on one alias: it records
+// the AliasName for the audit event and checks its shape first, where AWS
+// lists it.
+func (c *call) aliasNameViolations(name string) violations {
+	c.param("aliasName", name)
+	var v violations
+	aliasNameShape(&v, name)
+	return v
+}
+
+// checkAliasRequest ends validating a request on alias name (v: every
+// member's violations) with the rules of the names callers may use.
+func checkAliasRequest(v violations, name string) error {
+	if err := v.err(); err != nil {
+		return err
+	}
+	return checkAliasName(name)
+}
+
+// checkRetargetRequest validates the members of CreateAlias and
+// UpdateAlias, which point an alias at a key.
+func (c *call) checkRetargetRequest(name, target string) error {
+	c.param("targetKeyId", target)
+	v := c.aliasNameViolations(name)
+	v.requiredLength("targetKeyId", target, 1, 2048)
+	return checkAliasRequest(v, name)
+}
+
+// currentAlias finds an existing alias and authorizes the operation
+// (kms:<op>) on the key it points to now.
+func (c *call) currentAlias(name string) (aliasRecord, error) {
+	current, ok := c.k.lookupAlias(name)
+	if !ok {
+		return aliasRecord{}, errAliasNotFound(c.k.aliasARN(name))
+	}
+	if kk := c.k.lookupKey(current.TargetKeyID); kk != nil {
+		if err := c.authorize(kk, "kms:"+c.op, nil); err != nil {
+			return aliasRecord{}, err
+		}
+	}
+	return current, nil
+}
+
 // aliasTarget resolves the TargetKeyId of CreateAlias and UpdateAlias: a
 // key id or key ARN, never an alias.
 func (c *call) aliasTarget(target, action string) (*key, error) {
@@ -56,15 +99,7 @@ func (a *API) CreateAlias(ctx context.Context, in *CreateAliasInput) (out *Creat
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("aliasName", in.AliasName)
-	c.param("targetKeyId", in.TargetKeyId)
-	var v violations
-	aliasNameShape(&v, in.AliasName)
-	v.requiredLength("targetKeyId", in.TargetKeyId, 1, 2048)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := checkAliasName(in.AliasName); err != nil {
+	if err := c.checkRetargetRequest(in.AliasName, in.TargetKeyId); err != nil {
 		return nil, err
 	}
 	kk, err := c.aliasTarget(in.TargetKeyId, "kms:CreateAlias")
@@ -116,31 +151,18 @@ func (a *API) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (out *Updat
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("aliasName", in.AliasName)
-	c.param("targetKeyId", in.TargetKeyId)
-	var v violations
-	aliasNameShape(&v, in.AliasName)
-	v.requiredLength("targetKeyId", in.TargetKeyId, 1, 2048)
-	if err := v.err(); err != nil {
+	if err := c.checkRetargetRequest(in.AliasName, in.TargetKeyId); err != nil {
 		return nil, err
 	}
-	if err := checkAliasName(in.AliasName); err != nil {
+	current, err := c.currentAlias(in.AliasName)
+	if err != nil {
 		return nil, err
-	}
-	k := a.k
-	current, ok := k.lookupAlias(in.AliasName)
-	if !ok {
-		return nil, errAliasNotFound(k.aliasARN(in.AliasName))
-	}
-	if old := k.lookupKey(current.TargetKeyID); old != nil {
-		if err := c.authorize(old, "kms:UpdateAlias", nil); err != nil {
-			return nil, err
-		}
 	}
 	kk, err := c.aliasTarget(in.TargetKeyId, "kms:UpdateAlias")
 	if err != nil {
 		return nil, err
 	}
+	k := a.k
 	k.writeMu.Lock()
 	defer k.writeMu.Unlock()
 	latest, ok := k.lookupAlias(in.AliasName)
@@ -173,25 +195,13 @@ func (a *API) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (out *Delet
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("aliasName", in.AliasName)
-	var v violations
-	aliasNameShape(&v, in.AliasName)
-	if err := v.err(); err != nil {
+	if err := checkAliasRequest(c.aliasNameViolations(in.AliasName), in.AliasName); err != nil {
 		return nil, err
 	}
-	if err := checkAliasName(in.AliasName); err != nil {
+	if _, err := c.currentAlias(in.AliasName); err != nil {
 		return nil, err
 	}
 	k := a.k
-	current, ok := k.lookupAlias(in.AliasName)
-	if !ok {
-		return nil, errAliasNotFound(k.aliasARN(in.AliasName))
-	}
-	if kk := k.lookupKey(current.TargetKeyID); kk != nil {
-		if err := c.authorize(kk, "kms:DeleteAlias", nil); err != nil {
-			return nil, err
-		}
-	}
 	k.writeMu.Lock()
 	defer k.writeMu.Unlock()
 	if err := k.removeAlias(ctx, in.AliasName); err != nil {

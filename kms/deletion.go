@@ -38,30 +38,23 @@ func (a *API) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionIn
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
 	c.param("pendingWindowInDays", in.PendingWindowInDays)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	v.rangeOf("pendingWindowInDays", in.PendingWindowInDays, 1, 365)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	// Within the model's range, AWS enforces a narrower one.
 	v.rangeOf("pendingWindowInDays", in.PendingWindowInDays, minPendingWindow, maxPendingWindow)
-	if err := v.err(); err != nil {
+	kk, err := c.operandKey(v, in.KeyId, keysOnly, notPending)
+	if err != nil {
 		return nil, err
 	}
 	days := int32(defaultPendingWindow)
 	if in.PendingWindowInDays != nil {
 		days = *in.PendingWindowInDays
 	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:ScheduleKeyDeletion", notPending, nil)
-	if err != nil {
-		return nil, err
-	}
-	kk, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := notPending.check(cur); err != nil {
-			return err
-		}
+	kk, err = c.changeKey(kk, notPending, func(_ *key, rec *keyRecord) error {
 		rec.State = KeyStatePendingDeletion
 		rec.DeletionDate = a.k.opts.now().UTC().Add(time.Duration(days) * 24 * time.Hour)
 		rec.PendingWindowInDays = days
@@ -92,20 +85,11 @@ func (a *API) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput)
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:CancelKeyDeletion", pendingOnly, nil)
+	kk, err := c.operandKey(c.keyIDViolations(in.KeyId), in.KeyId, keysOnly, pendingOnly)
 	if err != nil {
 		return nil, err
 	}
-	kk, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := pendingOnly.check(cur); err != nil {
-			return err
-		}
+	kk, err = c.changeKey(kk, pendingOnly, func(_ *key, rec *keyRecord) error {
 		rec.State, rec.DeletionDate, rec.PendingWindowInDays = KeyStateDisabled, time.Time{}, 0
 		return nil
 	})

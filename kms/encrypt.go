@@ -44,11 +44,8 @@ func (a *API) Encrypt(ctx context.Context, in *EncryptInput) (out *EncryptOutput
 	if err := c.spendQuota(); err != nil {
 		return nil, err
 	}
-	kk, err := c.useKey(in.KeyId, keysOrAliases, "kms:Encrypt", enabledOnly, in.EncryptionContext)
+	kk, err := c.cryptoKey(in.KeyId, "kms:Encrypt", in.EncryptionContext, in.EncryptionAlgorithm)
 	if err != nil {
-		return nil, err
-	}
-	if err := algorithm(kk, in.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}
 	if in.DryRun {
@@ -118,11 +115,7 @@ func (a *API) Decrypt(ctx context.Context, in *DecryptInput) (out *DecryptOutput
 		return nil, err
 	}
 	if ignoreCiphertext {
-		kk, err := c.useKey(in.KeyId, keysOrAliases, "kms:Decrypt", enabledOnly, in.EncryptionContext)
-		if err != nil {
-			return nil, err
-		}
-		if err := algorithm(kk, in.EncryptionAlgorithm); err != nil {
+		if _, err := c.cryptoKey(in.KeyId, "kms:Decrypt", in.EncryptionContext, in.EncryptionAlgorithm); err != nil {
 			return nil, err
 		}
 		return nil, errDryRun()
@@ -134,13 +127,7 @@ func (a *API) Decrypt(ctx context.Context, in *DecryptInput) (out *DecryptOutput
 	if err := c.checkKeyMatches(in.KeyId, kk); err != nil {
 		return nil, err
 	}
-	if err := c.authorize(kk, "kms:Decrypt", in.EncryptionContext); err != nil {
-		return nil, err
-	}
-	if err := enabledOnly.check(kk); err != nil {
-		return nil, err
-	}
-	if err := algorithm(kk, in.EncryptionAlgorithm); err != nil {
+	if err := c.admitCryptoKey(kk, "kms:Decrypt", in.EncryptionContext, in.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}
 	if in.DryRun {
@@ -229,20 +216,11 @@ func (a *API) ReEncrypt(ctx context.Context, in *ReEncryptInput) (out *ReEncrypt
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authorize(source, "kms:ReEncryptFrom", in.SourceEncryptionContext); err != nil {
+	if err := c.admitCryptoKey(source, "kms:ReEncryptFrom", in.SourceEncryptionContext, in.SourceEncryptionAlgorithm); err != nil {
 		return nil, err
 	}
-	if err := enabledOnly.check(source); err != nil {
-		return nil, err
-	}
-	if err := algorithm(source, in.SourceEncryptionAlgorithm); err != nil {
-		return nil, err
-	}
-	destination, err := c.useKey(in.DestinationKeyId, keysOrAliases, "kms:ReEncryptTo", enabledOnly, in.DestinationEncryptionContext)
+	destination, err := c.cryptoKey(in.DestinationKeyId, "kms:ReEncryptTo", in.DestinationEncryptionContext, in.DestinationEncryptionAlgorithm)
 	if err != nil {
-		return nil, err
-	}
-	if err := algorithm(destination, in.DestinationEncryptionAlgorithm); err != nil {
 		return nil, err
 	}
 	if in.DryRun {
@@ -266,4 +244,29 @@ func (a *API) ReEncrypt(ctx context.Context, in *ReEncryptInput) (out *ReEncrypt
 		SourceKeyMaterialId:            m.id.String(),
 		DestinationKeyMaterialId:       destination.current.id.String(),
 	}, nil
+}
+
+// cryptoKey resolves the key (or alias) id names for a cryptographic
+// operation and admits it as admitCryptoKey does.
+func (c *call) cryptoKey(id, action string, ec map[string]string, alg EncryptionAlgorithm) (*key, error) {
+	kk, err := c.resolve(id, keysOrAliases)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.admitCryptoKey(kk, action, ec, alg); err != nil {
+		return nil, err
+	}
+	return kk, nil
+}
+
+// admitCryptoKey authorizes action on kk under encryption context ec, then
+// checks that kk is Enabled and supports the requested algorithm.
+func (c *call) admitCryptoKey(kk *key, action string, ec map[string]string, alg EncryptionAlgorithm) error {
+	if err := c.authorize(kk, action, ec); err != nil {
+		return err
+	}
+	if err := enabledOnly.check(kk); err != nil {
+		return err
+	}
+	return algorithm(kk, alg)
 }

@@ -180,14 +180,9 @@ func (a *API) DescribeKey(ctx context.Context, in *DescribeKeyInput) (out *Descr
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	v.grantTokens(in.GrantTokens)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOrAliases, "kms:DescribeKey", anyState, nil)
+	kk, err := c.operandKey(v, in.KeyId, keysOrAliases, anyState)
 	if err != nil {
 		return nil, err
 	}
@@ -289,20 +284,11 @@ func (a *API) setEnabled(ctx context.Context, op, keyID string, state KeyState) 
 	if err != nil {
 		return err
 	}
-	c.param("keyId", keyID)
-	var v violations
-	v.requiredLength("keyId", keyID, 1, 2048)
-	if err := v.err(); err != nil {
-		return err
-	}
-	kk, err := c.useKey(keyID, keysOnly, "kms:"+op, notPending, nil)
+	kk, err := c.operandKey(c.keyIDViolations(keyID), keyID, keysOnly, notPending)
 	if err != nil {
 		return err
 	}
-	_, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := notPending.check(cur); err != nil {
-			return err
-		}
+	_, err = c.changeKey(kk, notPending, func(_ *key, rec *keyRecord) error {
 		rec.State = state
 		return nil
 	})
@@ -326,26 +312,18 @@ func (a *API) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescription
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	if in.Description == nil {
 		v.add("null", "description", "not be null")
 	} else {
 		c.param("description", *in.Description)
 		v.length("description", *in.Description, 0, maxDescriptionLength)
 	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:UpdateKeyDescription", notPending, nil)
+	kk, err := c.operandKey(v, in.KeyId, keysOnly, notPending)
 	if err != nil {
 		return nil, err
 	}
-	_, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := notPending.check(cur); err != nil {
-			return err
-		}
+	_, err = c.changeKey(kk, notPending, func(_ *key, rec *keyRecord) error {
 		rec.Description = *in.Description
 		return nil
 	})

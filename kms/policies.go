@@ -69,15 +69,10 @@ func (a *API) GetKeyPolicy(ctx context.Context, in *GetKeyPolicyInput) (out *Get
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
 	c.param("policyName", in.PolicyName)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	policyName(&v, in.PolicyName)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:GetKeyPolicy", anyState, nil)
+	kk, err := c.operandKey(v, in.KeyId, keysOnly, anyState)
 	if err != nil {
 		return nil, err
 	}
@@ -106,21 +101,16 @@ func (a *API) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (out *Put
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
 	c.param("policyName", in.PolicyName)
 	c.param("policy", in.Policy)
 	c.param("bypassPolicyLockoutSafetyCheck", in.BypassPolicyLockoutSafetyCheck)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	policyName(&v, in.PolicyName)
 	if v.required("policy", in.Policy) {
 		v.length("policy", in.Policy, 1, maxPolicyLength)
 		v.pattern("policy", in.Policy, policyPattern)
 	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:PutKeyPolicy", notPending, nil)
+	kk, err := c.operandKey(v, in.KeyId, keysOnly, notPending)
 	if err != nil {
 		return nil, err
 	}
@@ -130,10 +120,7 @@ func (a *API) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (out *Put
 	if err := c.checkNewPolicy(in.Policy, kk.arn, in.BypassPolicyLockoutSafetyCheck); err != nil {
 		return nil, err
 	}
-	_, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := notPending.check(cur); err != nil {
-			return err
-		}
+	_, err = c.changeKey(kk, notPending, func(_ *key, rec *keyRecord) error {
 		rec.Policy = in.Policy
 		return nil
 	})
@@ -165,15 +152,10 @@ func (a *API) ListKeyPolicies(ctx context.Context, in *ListKeyPoliciesInput) (ou
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	v.limit(in.Limit)
 	v.marker(in.Marker)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if _, err := c.useKey(in.KeyId, keysOnly, "kms:ListKeyPolicies", anyState, nil); err != nil {
+	if _, err := c.operandKey(v, in.KeyId, keysOnly, anyState); err != nil {
 		return nil, err
 	}
 	names, next, err := paginate([]string{defaultPolicyName}, func(s string) string { return s }, "policies", in.Marker, policiesLimits.size(in.Limit))

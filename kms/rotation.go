@@ -36,26 +36,18 @@ func (a *API) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationInput)
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
 	c.param("rotationPeriodInDays", in.RotationPeriodInDays)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	v.rangeOf("rotationPeriodInDays", in.RotationPeriodInDays, minRotationPeriod, maxRotationPeriod)
-	if err := v.err(); err != nil {
+	kk, err := c.operandKey(v, in.KeyId, keysOnly, enabledOnly)
+	if err != nil {
 		return nil, err
 	}
 	period := int32(defaultRotationPeriod)
 	if in.RotationPeriodInDays != nil {
 		period = *in.RotationPeriodInDays
 	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:EnableKeyRotation", enabledOnly, nil)
-	if err != nil {
-		return nil, err
-	}
-	_, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := enabledOnly.check(cur); err != nil {
-			return err
-		}
+	_, err = c.changeKey(kk, enabledOnly, func(_ *key, rec *keyRecord) error {
 		if !rec.Rotation.Enabled {
 			rec.Rotation.Anchor = a.k.opts.now().UTC()
 		}
@@ -85,20 +77,11 @@ func (a *API) DisableKeyRotation(ctx context.Context, in *DisableKeyRotationInpu
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:DisableKeyRotation", enabledOnly, nil)
+	kk, err := c.operandKey(c.keyIDViolations(in.KeyId), in.KeyId, keysOnly, enabledOnly)
 	if err != nil {
 		return nil, err
 	}
-	_, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := enabledOnly.check(cur); err != nil {
-			return err
-		}
+	_, err = c.changeKey(kk, enabledOnly, func(_ *key, rec *keyRecord) error {
 		rec.Rotation = rotationRecord{}
 		return nil
 	})
@@ -130,13 +113,7 @@ func (a *API) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:GetKeyRotationStatus", notPending, nil)
+	kk, err := c.operandKey(c.keyIDViolations(in.KeyId), in.KeyId, keysOnly, notPending)
 	if err != nil {
 		return nil, err
 	}
@@ -167,20 +144,11 @@ func (a *API) RotateKeyOnDemand(ctx context.Context, in *RotateKeyOnDemandInput)
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:RotateKeyOnDemand", enabledOnly, nil)
+	kk, err := c.operandKey(c.keyIDViolations(in.KeyId), in.KeyId, keysOnly, enabledOnly)
 	if err != nil {
 		return nil, err
 	}
-	kk, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := enabledOnly.check(cur); err != nil {
-			return err
-		}
+	kk, err = c.changeKey(kk, enabledOnly, func(cur *key, rec *keyRecord) error {
 		if rec.OnDemandRotations >= maxOnDemandRotations {
 			return kmsError(CodeLimitExceeded, "The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: %s", cur.arn)
 		}
@@ -247,17 +215,12 @@ func (a *API) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
 	c.param("includeKeyMaterial", string(in.IncludeKeyMaterial))
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	enum(&v, "includeKeyMaterial", in.IncludeKeyMaterial, IncludeAllKeyMaterial, IncludeRotationsOnly)
 	v.limit(in.Limit)
 	v.marker(in.Marker)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:ListKeyRotations", anyState, nil)
+	kk, err := c.operandKey(v, in.KeyId, keysOnly, anyState)
 	if err != nil {
 		return nil, err
 	}

@@ -62,24 +62,16 @@ func (a *API) TagResource(ctx context.Context, in *TagResourceInput) (out *TagRe
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	if in.Tags == nil {
 		v.add("null", "tags", "not be null")
 	}
 	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:TagResource", notPending, nil)
+	kk, err := c.operandKey(v, in.KeyId, keysOnly, notPending)
 	if err != nil {
 		return nil, err
 	}
-	_, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := notPending.check(cur); err != nil {
-			return err
-		}
+	_, err = c.changeKey(kk, notPending, func(_ *key, rec *keyRecord) error {
 		if err := checkTags(in.Tags, rec.Tags); err != nil {
 			return err
 		}
@@ -116,9 +108,7 @@ func (a *API) UntagResource(ctx context.Context, in *UntagResourceInput) (out *U
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	if in.TagKeys == nil {
 		v.add("null", "tagKeys", "not be null")
 	}
@@ -137,10 +127,7 @@ func (a *API) UntagResource(ctx context.Context, in *UntagResourceInput) (out *U
 	if err != nil {
 		return nil, err
 	}
-	_, err = a.k.updateKey(ctx, kk.rec.ID, func(cur *key, rec *keyRecord) error {
-		if err := notPending.check(cur); err != nil {
-			return err
-		}
+	_, err = c.changeKey(kk, notPending, func(_ *key, rec *keyRecord) error {
 		rec.Tags = slices.DeleteFunc(rec.Tags, func(t Tag) bool { return slices.Contains(in.TagKeys, t.TagKey) })
 		return nil
 	})
@@ -172,15 +159,10 @@ func (a *API) ListResourceTags(ctx context.Context, in *ListResourceTagsInput) (
 		return nil, err
 	}
 	in = orEmpty(in)
-	c.param("keyId", in.KeyId)
-	var v violations
-	v.requiredLength("keyId", in.KeyId, 1, 2048)
+	v := c.keyIDViolations(in.KeyId)
 	v.limit(in.Limit)
 	v.marker(in.Marker)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	kk, err := c.useKey(in.KeyId, keysOnly, "kms:ListResourceTags", anyState, nil)
+	kk, err := c.operandKey(v, in.KeyId, keysOnly, anyState)
 	if err != nil {
 		return nil, err
 	}
