@@ -13,28 +13,33 @@ const maxBatch = 512
 // transaction, taking all requests that queued while the previous one was
 // committing. Concurrent writers thus share one meta.db fsync, and a lone
 // writer never waits for a timer (bbolt's db.Batch waits MaxBatchDelay
-// before committing even when nobody else is coming).
+// before committing even when nobody else is coming). Data files the
+// batch's records will name are placed first, sharing one directory
+// fsync (see placement).
 type committer struct {
 	db    *bolt.DB
+	place func([]*placement) []error
 	reqs  chan *commitReq
 	ended chan struct{}
 }
 
 type commitReq struct {
 	fn   func(*bolt.Tx) error
+	file *placement // the data file fn names; nil if none
 	done chan error
 }
 
-func newCommitter(db *bolt.DB) *committer {
-	c := &committer{db: db, reqs: make(chan *commitReq, maxBatch), ended: make(chan struct{})}
+func newCommitter(db *bolt.DB, place func([]*placement) []error) *committer {
+	c := &committer{db: db, place: place, reqs: make(chan *commitReq, maxBatch), ended: make(chan struct{})}
 	go c.loop()
 	return c
 }
 
-// update runs fn in a transaction shared with other requests and returns
-// fn's error or the commit's. The caller must not call stop concurrently.
-func (c *committer) update(fn func(*bolt.Tx) error) error {
-	req := &commitReq{fn: fn, done: make(chan error, 1)}
+// update places file (if not nil), then runs fn in a transaction shared
+// with other requests, and returns the placement's error, fn's or the
+// commit's. The caller must not call stop concurrently.
+func (c *committer) update(file *placement, fn func(*bolt.Tx) error) error {
+	req := &commitReq{fn: fn, file: file, done: make(chan error, 1)}
 	c.reqs <- req
 	return <-req.done
 }
@@ -69,7 +74,7 @@ func (c *committer) loop() {
 // refused write never undoes the others. fns therefore may run more than
 // once.
 func (c *committer) run(batch []*commitReq) {
-	batch = slices.Clone(batch)
+	batch = c.placeFiles(slices.Clone(batch))
 	for len(batch) > 0 {
 		failed := -1
 		var failure error
@@ -92,4 +97,35 @@ func (c *committer) run(batch []*commitReq) {
 		}
 		return
 	}
+}
+
+// placeFiles places the data files of batch, so that they are durable in
+// objects/ before any transaction names them, and returns the requests
+// whose file (if any) was placed; the others get their error.
+func (c *committer) placeFiles(batch []*commitReq) []*commitReq {
+	var files []*placement
+	for _, r := range batch {
+		if r.file != nil {
+			files = append(files, r.file)
+		}
+	}
+	if len(files) == 0 {
+		return batch
+	}
+	errs := c.place(files)
+	kept := batch[:0]
+	i := 0
+	for _, r := range batch {
+		if r.file == nil {
+			kept = append(kept, r)
+			continue
+		}
+		if err := errs[i]; err != nil {
+			r.done <- err
+		} else {
+			kept = append(kept, r)
+		}
+		i++
+	}
+	return kept
 }

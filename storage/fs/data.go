@@ -128,6 +128,7 @@ func (s *Store) openData(id string, offset, length int64) (io.ReadCloser, error)
 		f.Close()
 		return nil, fmt.Errorf("fs: data file %s holds %d bytes, need %d", id, st.Size(), offset+length)
 	}
+	readAhead(f, offset, length)
 	return &fileSection{SectionReader: io.NewSectionReader(f, offset, length), f: f}, nil
 }
 

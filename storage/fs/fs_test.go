@@ -42,6 +42,7 @@ func TestStore(t *testing.T) {
 	}{
 		{"Durable", Options{}},
 		{"AllFiles", Options{InlineThreshold: -1, NoSync: true}},
+		{"AllFilesBuffered", Options{InlineThreshold: -1, NoSync: true, BufferedIO: true}},
 		{"SmallInline", Options{InlineThreshold: 1000, NoSync: true}},
 	}
 	for _, tc := range cases {

@@ -1,12 +1,10 @@
 package fs
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/cofferlabs/coffer"
 	bolt "go.etcd.io/bbolt"
@@ -14,33 +12,41 @@ import (
 
 var errWriterDone = errors.New("fs: writer already committed or aborted")
 
-// fileBuffer is the write buffer of a spilled writer; with the inline
-// buffer it bounds a writer's memory whatever the object's size.
-const fileBuffer = 256 << 10
-
 // writer holds up to the inline threshold in memory; the first write that
 // would pass it spills everything to a temp file, and later writes stream
-// there.
+// there through the data file's fixed chunk.
 type writer struct {
 	s        *Store
 	bucket   string
 	key      string
 	uploadID string // set for part writers
 	part     int
-	dataID   string
+	// id is random: it names inline data, and the temp file once spilled.
+	// A file's final data ID is chosen when it is placed (see placement).
+	id string
 
-	buf  []byte // inline data, while not spilled
-	file *os.File
-	bw   *bufio.Writer
-	size int64
-	err  error // sticky write error
-	done bool
+	buf    []byte    // inline data, while not spilled
+	file   *dataFile // open while a spilled writer is writing
+	tmp    string    // the temp file's path once spilled
+	placed *placement
+	size   int64
+	err    error // sticky write error
+	done   bool
 }
 
 func (s *Store) newWriter(bucket, key, uploadID string, part int) *writer {
-	w := &writer{s: s, bucket: bucket, key: key, uploadID: uploadID, part: part, dataID: newDataID()}
-	s.live.Store(w.dataID, true)
+	w := &writer{s: s, bucket: bucket, key: key, uploadID: uploadID, part: part, id: newDataID()}
+	s.live.Store(w.id, true)
 	return w
+}
+
+// dataID is the ID the commit records: the placed file's, or the inline
+// data's.
+func (w *writer) dataID() string {
+	if w.placed != nil {
+		return w.placed.id
+	}
+	return w.id
 }
 
 func (w *writer) Write(p []byte) (int, error) {
@@ -50,32 +56,29 @@ func (w *writer) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
-	if w.file == nil && int64(len(w.buf)+len(p)) <= int64(w.s.inlineMax) {
+	if w.tmp == "" && int64(len(w.buf)+len(p)) <= int64(w.s.inlineMax) {
 		w.buf = append(w.buf, p...)
 		w.size += int64(len(p))
 		return len(p), nil
 	}
-	if w.file == nil {
+	if w.tmp == "" {
 		if w.err = w.spill(); w.err != nil {
 			return 0, w.err
 		}
 	}
-	n, err := w.bw.Write(p)
+	n, err := w.file.Write(p)
 	w.size += int64(n)
-	if err != nil {
-		w.err = fmt.Errorf("fs: write %s: %w", w.file.Name(), err)
-	}
-	return n, w.err
+	w.err = err
+	return n, err
 }
 
 func (w *writer) spill() error {
-	f, err := os.OpenFile(w.s.tmpPath(w.dataID), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := createDataFile(w.s.tmpPath(w.id), w.s.writeMode(), w.s.directRefused)
 	if err != nil {
-		return fmt.Errorf("fs: %w", err)
+		return err
 	}
-	w.file = f
-	w.bw = bufio.NewWriterSize(f, fileBuffer)
-	_, err = w.bw.Write(w.buf)
+	w.file, w.tmp = f, f.Name()
+	_, err = f.Write(w.buf)
 	w.buf = nil
 	crashPoint("spilled")
 	return err
@@ -95,12 +98,24 @@ func (w *writer) finish() {
 	w.done = true
 	w.buf = nil
 	if w.file != nil {
-		w.file.Close()
-		os.Remove(w.file.Name())
-		os.Remove(w.s.dataPath(w.dataID))
+		w.file.close()
 		w.file = nil
 	}
-	w.s.live.Delete(w.dataID)
+	if w.tmp != "" {
+		os.Remove(w.tmp)
+	}
+	if w.placed != nil && w.placed.id != "" {
+		os.Remove(w.s.dataPath(w.placed.id))
+	}
+	w.forget()
+}
+
+// forget takes the writer's data IDs out of the live set.
+func (w *writer) forget() {
+	w.s.live.Delete(w.id)
+	if w.placed != nil && w.placed.id != "" {
+		w.s.live.Delete(w.placed.id)
+	}
 }
 
 // Commit makes the data durable and installs the record, filling in the
@@ -120,7 +135,7 @@ func (w *writer) Commit(ctx context.Context, rec coffer.CommitRecord) error {
 		w.finish()
 		return err
 	}
-	if err := w.place(); err != nil {
+	if err := w.persist(); err != nil {
 		w.finish()
 		return err
 	}
@@ -129,13 +144,13 @@ func (w *writer) Commit(ctx context.Context, rec coffer.CommitRecord) error {
 	switch {
 	case w.uploadID != "" && rec.Part != nil:
 		part := *rec.Part
-		err = w.s.update(func(tx *bolt.Tx) error { return w.commitPart(tx, &part, &gone) })
+		err = w.s.updatePlacing(w.placed, func(tx *bolt.Tx) error { return w.commitPart(tx, &part, &gone) })
 		if err == nil {
 			*rec.Part = part
 		}
 	case w.uploadID == "" && rec.Object != nil:
 		obj := *rec.Object
-		err = w.s.update(func(tx *bolt.Tx) error { return w.commitObject(tx, &obj, rec.Check, &gone) })
+		err = w.s.updatePlacing(w.placed, func(tx *bolt.Tx) error { return w.commitObject(tx, &obj, rec.Check, &gone) })
 		if err == nil {
 			*rec.Object = obj
 		}
@@ -148,62 +163,54 @@ func (w *writer) Commit(ctx context.Context, rec coffer.CommitRecord) error {
 	}
 	crashPoint("committed")
 	w.done = true
-	w.file = nil
-	w.s.live.Delete(w.dataID)
+	w.forget()
 	w.s.removeFiles(gone)
 	crashPoint("removed")
 	return nil
 }
 
-// place makes a spilled writer's file durable under its final name:
-// flush, fsync, rename out of tmp, fsync the shard directory. Only then
-// may a record name it.
-func (w *writer) place() error {
-	if w.file == nil && w.s.inlineMax < 0 {
+// persist makes a spilled writer's file durable in tmp: write what is
+// buffered, fdatasync, close. The commit batch then places it (see
+// placement) before its record can name it.
+func (w *writer) persist() error {
+	if w.tmp == "" && w.s.inlineMax < 0 {
 		if err := w.spill(); err != nil {
 			return err
 		}
 	}
-	if w.file == nil {
+	if w.tmp == "" {
 		return nil
 	}
-	if err := w.bw.Flush(); err != nil {
-		return fmt.Errorf("fs: write %s: %w", w.file.Name(), err)
+	f := w.file
+	w.file = nil
+	if err := f.finish(); err != nil {
+		f.close()
+		return err
 	}
 	if !w.s.noSync {
-		if err := w.file.Sync(); err != nil {
-			return fmt.Errorf("fs: sync %s: %w", w.file.Name(), err)
+		if err := syncData(f.f); err != nil {
+			f.close()
+			return fmt.Errorf("fs: sync %s: %w", f.Name(), err)
 		}
 	}
 	crashPoint("synced")
-	if err := w.file.Close(); err != nil {
+	if err := f.close(); err != nil {
 		return fmt.Errorf("fs: %w", err)
 	}
-	if err := w.s.ensureShard(w.dataID); err != nil {
-		return err
-	}
-	final := w.s.dataPath(w.dataID)
-	if err := os.Rename(w.file.Name(), final); err != nil {
-		return fmt.Errorf("fs: %w", err)
-	}
-	crashPoint("renamed")
-	if err := w.s.syncDir(filepath.Dir(final)); err != nil {
-		return err
-	}
-	crashPoint("placed")
+	w.placed = &placement{tmp: w.tmp}
 	return nil
 }
 
 // storeData records this writer's data in tx: inline bytes, or the file's
 // data ID in the files index.
 func (w *writer) storeData(tx *bolt.Tx) error {
-	if w.file != nil {
-		return tx.Bucket(bucketFiles).Put([]byte(w.dataID), []byte{recordVersion})
+	if w.placed != nil {
+		return tx.Bucket(bucketFiles).Put([]byte(w.placed.id), []byte{recordVersion})
 	}
 	v := make([]byte, 1+len(w.buf))
 	v[0] = recordVersion
 	copy(v[1:], w.buf)
-	return tx.Bucket(bucketInline).Put([]byte(w.dataID), v)
+	return tx.Bucket(bucketInline).Put([]byte(w.id), v)
 }
 
 func (w *writer) commitObject(tx *bolt.Tx, rec *coffer.ObjectRecord, check func(*coffer.ObjectRecord) error, gone *[]string) error {
@@ -227,7 +234,7 @@ func (w *writer) commitObject(tx *bolt.Tx, rec *coffer.ObjectRecord, check func(
 		}
 	}
 	rec.Bucket, rec.Key = w.bucket, w.key
-	rec.DataID, rec.StoredSize = w.dataID, w.size
+	rec.DataID, rec.StoredSize = w.dataID(), w.size
 	rec.UploadID, rec.Parts = "", nil
 	if err := w.storeData(tx); err != nil {
 		return err
@@ -251,7 +258,7 @@ func (w *writer) commitPart(tx *bolt.Tx, rec *coffer.PartRecord, gone *[]string)
 		}
 	}
 	rec.Number = w.part
-	rec.DataID, rec.StoredSize = w.dataID, w.size
+	rec.DataID, rec.StoredSize = w.dataID(), w.size
 	if err := w.storeData(tx); err != nil {
 		return err
 	}
