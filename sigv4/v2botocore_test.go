@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -124,13 +125,22 @@ func TestBotocoreSigV2Presigned(t *testing.T) {
 		})
 	}
 
+	// tamperSignature flips one bit of the decoded signature, so the URL
+	// stays well-formed and only the signature is wrong.
 	tamperSignature := func(u string) string {
-		i := strings.Index(u, "Signature=") + len("Signature=")
-		c := byte('A')
-		if u[i] == 'A' {
-			c = 'B'
+		parsed, err := url.Parse(u)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return u[:i] + string(c) + u[i+1:]
+		q := parsed.Query()
+		sig, err := base64.StdEncoding.DecodeString(q.Get("Signature"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig[0] ^= 1
+		q.Set("Signature", base64.StdEncoding.EncodeToString(sig))
+		parsed.RawQuery = q.Encode()
+		return parsed.String()
 	}
 	wrongSecret := testVerifier()
 	wrongSecret.Secret = func(ak string) (string, bool) { return testSecret + "x", ak == testAccessKey }
