@@ -3,7 +3,6 @@ package kms
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -19,39 +18,6 @@ const (
 )
 
 var testEpoch = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
-
-// engine adapts the real policy engine to KeyPolicy the way the server
-// does: an explicit deny wins; an allow counts unless it only named the
-// caller's account (which delegates to identity policies, and Coffer's
-// users have none yet), and the root user holds every permission its
-// account's key policy delegates to it.
-type engine struct{}
-
-func (engine) Validate(doc []byte) error {
-	_, err := policy.Parse(doc)
-	var pe *policy.Error
-	if errors.As(err, &pe) {
-		return errors.New(pe.Public())
-	}
-	return err
-}
-
-func (engine) Allowed(doc []byte, p coffer.Principal, action, resource string, conditions map[string][]string) (bool, string, error) {
-	pol, err := policy.Parse(doc)
-	if err != nil {
-		return false, "", err
-	}
-	d := pol.Evaluate(policy.Request{Principal: p, Action: action, Resource: resource, Conditions: conditions})
-	switch {
-	case d.Effect == policy.Deny && d.Sid != "":
-		return false, d.Sid, nil
-	case d.Effect == policy.Deny:
-		return false, fmt.Sprintf("statement %d", d.Statement), nil
-	case d.Effect == policy.Allow && d.Principal != policy.MatchAccount:
-		return true, "", nil
-	}
-	return false, "", nil
-}
 
 // clock is a settable test clock.
 type clock struct {
@@ -153,7 +119,7 @@ func newFixture(t testing.TB, opts ...func(*Options)) *fixture {
 // open makes a KMS over the fixture's store (again, for persistence tests).
 func (f *fixture) open(opts ...func(*Options)) *KMS {
 	f.t.Helper()
-	o := Options{Region: testRegion, AccountID: testAccount, Policy: engine{}, Auditor: f.audit, Now: f.clock.Now}
+	o := Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies(), Auditor: f.audit, Now: f.clock.Now}
 	for _, apply := range opts {
 		apply(&o)
 	}

@@ -3,6 +3,7 @@ package kms
 import (
 	"bytes"
 	"errors"
+	"github.com/cofferlabs/coffer/policy"
 	"os"
 	"path/filepath"
 	"testing"
@@ -47,7 +48,7 @@ func TestPersistenceAcrossNew(t *testing.T) {
 func TestWrongRootKey(t *testing.T) {
 	f := newFixture(t)
 	f.newKey()
-	_, err := New(f.store, ramp(0x80, 32), Options{Region: testRegion, AccountID: testAccount, Policy: engine{}})
+	_, err := New(f.store, ramp(0x80, 32), Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies()})
 	if !errors.Is(err, ErrWrongRootKey) {
 		t.Fatalf("New with another root key: %v, want ErrWrongRootKey", err)
 	}
@@ -79,7 +80,7 @@ func TestTamperedOrMovedRecords(t *testing.T) {
 			_, err := f.api.CreateAlias(f.ctx, &CreateAliasInput{AliasName: "alias/a", TargetKeyId: key.KeyId})
 			f.must(err)
 			tc.damage(f, key.KeyId)
-			_, err = New(f.store, testRootKey, Options{Region: testRegion, AccountID: testAccount, Policy: engine{}})
+			_, err = New(f.store, testRootKey, Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies()})
 			if !errors.Is(err, coffer.ErrSealedKeyInvalid) {
 				t.Fatalf("New over a damaged store: %v, want ErrSealedKeyInvalid", err)
 			}
@@ -96,7 +97,7 @@ func TestNoKeyMaterialAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, clock: &clock{now: testEpoch}, audit: &recorder{}, ctx: asPrincipal(rootPrincipal())}
-	k, err := New(store, testRootKey, Options{Region: testRegion, AccountID: testAccount, Policy: engine{}, Now: f.clock.Now})
+	k, err := New(store, testRootKey, Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies(), Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestNoKeyMaterialAtRest(t *testing.T) {
 	store, err = fs.Open(dir, fs.Options{NoSync: true})
 	f.must(err)
 	defer store.Close()
-	k, err = New(store, testRootKey, Options{Region: testRegion, AccountID: testAccount, Policy: engine{}})
+	k, err = New(store, testRootKey, Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies()})
 	f.must(err)
 	dec, err := k.API().Decrypt(f.ctx, &DecryptInput{CiphertextBlob: gdk.CiphertextBlob})
 	f.must(err)
@@ -151,7 +152,7 @@ func TestNoKeyMaterialAtRest(t *testing.T) {
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {
-	good := Options{Region: testRegion, AccountID: testAccount, Policy: engine{}}
+	good := Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies()}
 	cases := []struct {
 		name    string
 		rootKey []byte

@@ -3,7 +3,6 @@ package s3api
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 
@@ -17,42 +16,13 @@ import (
 	"github.com/cofferlabs/coffer/storage/mem"
 )
 
-// keyPolicies wires package policy into the KMS, as the server does.
-type keyPolicies struct{}
-
-func (keyPolicies) Validate(doc []byte) error {
-	_, err := policy.Parse(doc)
-	var pe *policy.Error
-	if errors.As(err, &pe) {
-		return errors.New(pe.Public())
-	}
-	return err
-}
-
-func (keyPolicies) Allowed(doc []byte, p coffer.Principal, action, resource string, conditions map[string][]string) (bool, string, error) {
-	pol, err := policy.Parse(doc)
-	if err != nil {
-		return false, "", err
-	}
-	d := pol.Evaluate(policy.Request{Principal: p, Action: action, Resource: resource, Conditions: conditions})
-	switch {
-	case d.Effect == policy.Deny && d.Sid != "":
-		return false, d.Sid, nil
-	case d.Effect == policy.Deny:
-		return false, fmt.Sprintf("statement %d", d.Statement), nil
-	case d.Effect == policy.Allow && d.Principal != policy.MatchAccount:
-		return true, "", nil
-	}
-	return false, "", nil
-}
-
 // TestSDKWithRealKMS drives SSE-KMS through the SDK against the built-in
 // KMS: the AWS-managed aws/s3 key (usable only via S3), a customer key by
 // alias, a bucket default with a bucket key; the KMS's audit trail shows
 // the root calling via S3 over TLS.
 func TestSDKWithRealKMS(t *testing.T) {
 	auditor := &recordingAuditor{}
-	k, err := kms.New(mem.New(), bytes.Repeat([]byte{0x24}, 32), kms.Options{Region: testRegion, AccountID: testAccount, Policy: keyPolicies{}, Auditor: auditor})
+	k, err := kms.New(mem.New(), bytes.Repeat([]byte{0x24}, 32), kms.Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies(), Auditor: auditor})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package sse
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,42 +12,13 @@ import (
 	"github.com/cofferlabs/coffer/storage/mem"
 )
 
-// keyPolicies is the policy engine as the server wires it into the KMS.
-type keyPolicies struct{}
-
-func (keyPolicies) Validate(doc []byte) error {
-	_, err := policy.Parse(doc)
-	var pe *policy.Error
-	if errors.As(err, &pe) {
-		return errors.New(pe.Public())
-	}
-	return err
-}
-
-func (keyPolicies) Allowed(doc []byte, p coffer.Principal, action, resource string, conditions map[string][]string) (bool, string, error) {
-	pol, err := policy.Parse(doc)
-	if err != nil {
-		return false, "", err
-	}
-	d := pol.Evaluate(policy.Request{Principal: p, Action: action, Resource: resource, Conditions: conditions})
-	switch {
-	case d.Effect == policy.Deny && d.Sid != "":
-		return false, d.Sid, nil
-	case d.Effect == policy.Deny:
-		return false, fmt.Sprintf("statement %d", d.Statement), nil
-	case d.Effect == policy.Allow && d.Principal != policy.MatchAccount:
-		return true, "", nil
-	}
-	return false, "", nil
-}
-
 // realKMSEnv is an env whose SSE-KMS goes to the real built-in KMS (over
 // its own in-memory key store), auditing into auditor.
 func realKMSEnv(t testing.TB, opts Options) (*env, *kms.KMS, *recordingAuditor) {
 	t.Helper()
 	auditor := &recordingAuditor{}
 	clock := newFakeClock()
-	k, err := kms.New(mem.New(), ramp(0x90, 32), kms.Options{Region: testRegion, AccountID: testAccount, Policy: keyPolicies{}, Auditor: auditor, Now: clock.Now})
+	k, err := kms.New(mem.New(), ramp(0x90, 32), kms.Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies(), Auditor: auditor, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

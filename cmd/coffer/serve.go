@@ -22,6 +22,7 @@ import (
 	"github.com/cofferlabs/coffer/kms"
 	"github.com/cofferlabs/coffer/kms/kmsapi"
 	"github.com/cofferlabs/coffer/opsapi"
+	"github.com/cofferlabs/coffer/policy"
 	"github.com/cofferlabs/coffer/s3api"
 	"github.com/cofferlabs/coffer/sigv4"
 	"github.com/cofferlabs/coffer/sse"
@@ -151,7 +152,7 @@ func runServe(args []string) error {
 	}
 	defer trail.Close()
 	keys, err := kms.New(store, rootKey, kms.Options{Region: cfg.region, AccountID: id.AccountID,
-		Policy: newKeyPolicies(), Auditor: trail, QuotaPerSecond: cfg.kmsQuota})
+		Policy: policy.NewKeyPolicies(), Auditor: trail, QuotaPerSecond: cfg.kmsQuota})
 	clear(rootKey)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -35,27 +34,6 @@ const (
 
 // kmsEpoch is the KMS's clock in these tests (the verifier's is real).
 var kmsEpoch = time.Date(2026, 3, 4, 5, 6, 7, 250_000_000, time.UTC)
-
-// engine adapts the policy engine to kms.KeyPolicy, as the server does.
-type engine struct{}
-
-func (engine) Validate(doc []byte) error {
-	_, err := policy.Parse(doc)
-	var pe *policy.Error
-	if errors.As(err, &pe) {
-		return errors.New(pe.Public())
-	}
-	return err
-}
-
-func (engine) Allowed(doc []byte, p coffer.Principal, action, resource string, conditions map[string][]string) (bool, string, error) {
-	pol, err := policy.Parse(doc)
-	if err != nil {
-		return false, "", err
-	}
-	d := pol.Evaluate(policy.Request{Principal: p, Action: action, Resource: resource, Conditions: conditions})
-	return d.Effect == policy.Allow && d.Principal != policy.MatchAccount, d.Sid, nil
-}
 
 type recorder struct {
 	mu     sync.Mutex
@@ -104,7 +82,7 @@ type serverOption func(*kms.Options, *Config)
 func startServer(t testing.TB, opts ...serverOption) *server {
 	t.Helper()
 	s := &server{audit: &recorder{}, clock: &clock{now: kmsEpoch}, registry: prometheus.NewRegistry()}
-	ko := kms.Options{Region: testRegion, AccountID: testAccount, Policy: engine{}, Auditor: s.audit, Now: s.clock.Now}
+	ko := kms.Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies(), Auditor: s.audit, Now: s.clock.Now}
 	cfg := Config{
 		Verifier:  &sigv4.Verifier{Secret: func(ak string) (string, bool) { return testSecret, ak == testAccessKey }},
 		Region:    testRegion,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/cofferlabs/coffer/policy"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -213,7 +214,7 @@ func (brokenStore) CreateKey(context.Context, string, []byte) error {
 // TestInternalErrors: a failure that is not the client's is a 500 with
 // public text only; the detail goes to the log.
 func TestInternalErrors(t *testing.T) {
-	k, err := kms.New(brokenStore{mem.New()}, bytes.Repeat([]byte{7}, 32), kms.Options{Region: testRegion, AccountID: testAccount, Policy: engine{}})
+	k, err := kms.New(brokenStore{mem.New()}, bytes.Repeat([]byte{7}, 32), kms.Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies()})
 	if err != nil {
 		t.Fatal(err)
 	}

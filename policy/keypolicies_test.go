@@ -1,4 +1,4 @@
-package main
+package policy
 
 import (
 	"testing"
@@ -30,7 +30,7 @@ func TestKeyPolicies(t *testing.T) {
 		{name: "condition lifts the deny", doc: denyDecrypt, principal: root, action: "kms:Decrypt",
 			conditions: map[string][]string{"kms:ViaService": {"s3.us-east-1.amazonaws.com"}}, allowed: true},
 	}
-	k := newKeyPolicies()
+	k := NewKeyPolicies()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			allowed, sid, err := k.Allowed([]byte(tc.doc), tc.principal, tc.action, "arn:aws:kms:us-east-1:"+acct+":key/k", tc.conditions)
