@@ -35,7 +35,9 @@ type EncryptionInfo struct {
 	Type             SSEType `json:"type"`
 	KMSKeyARN        string  `json:"kmsKey,omitempty"`
 	BucketKeyEnabled bool    `json:"bucketKey,omitempty"`
-	CustomerKeyMD5   string  `json:"ckMD5,omitempty"`
+	// CustomerKeyMD5 is the SSE-C key MD5 the request sent, echoed in
+	// responses; it is never stored.
+	CustomerKeyMD5 string `json:"-"`
 }
 
 // BucketEncryption is a bucket's default encryption rule

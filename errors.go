@@ -46,6 +46,22 @@ var (
 // bucket's BlockedEncryptionTypes lists.
 var ErrEncryptionTypeBlocked = errors.New("the bucket blocks writes with this encryption type")
 
+// SSE-C failures (spec §3.4). None of them ever carries key material.
+var (
+	// ErrCustomerKeyRequired: an SSE-C object read or copied without its key.
+	ErrCustomerKeyRequired = errors.New("the object is SSE-C and no customer key was sent")
+	// ErrCustomerKeyMismatch: the key sent is not the object's (403).
+	ErrCustomerKeyMismatch = errors.New("the customer key is not the object's")
+	// ErrCustomerKeyNotApplicable: a customer key sent for an object that
+	// is not SSE-C.
+	ErrCustomerKeyNotApplicable = errors.New("a customer key was sent for an object that is not SSE-C")
+	// ErrUploadKeyPresence: a part or completion of an upload sent a
+	// customer key when the upload has none, or none when it has one.
+	ErrUploadKeyPresence = errors.New("the upload's SSE-C parameters were not repeated")
+	// ErrUploadKeyMismatch: a part sent another key than the upload's.
+	ErrUploadKeyMismatch = errors.New("the customer key differs from the upload's")
+)
+
 // ArgumentError is a client mistake in one named argument (a header, a query
 // parameter or a form field). Front ends render it as InvalidArgument with
 // Name and Value, or with the code given in Code when it is set.

@@ -118,6 +118,11 @@ var errorRules = []errorRule{
 	{coffer.ErrCopyToItself, codeInvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."},
 	{coffer.ErrTooManyParts, codeInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive"},
 	{coffer.ErrNotImplemented, codeNotImplemented, ""},
+	{coffer.ErrCustomerKeyRequired, codeInvalidRequest, "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object."},
+	{coffer.ErrCustomerKeyMismatch, codeAccessDenied, "Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key."},
+	{coffer.ErrCustomerKeyNotApplicable, codeInvalidRequest, "The encryption parameters are not applicable to this object."},
+	{coffer.ErrUploadKeyPresence, codeInvalidRequest, "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters."},
+	{coffer.ErrUploadKeyMismatch, codeInvalidRequest, "The provided encryption parameters did not match the ones used originally."},
 	{coffer.ErrEncryptionTypeBlocked, codeAccessDenied, "This request was rejected because this bucket has blocked upload requests that specify Server Side Encryption with Customer provided keys (SSE-C). Please specify a different server-side encryption type"},
 
 	// The KMS's failures, on the calls S3 makes for the caller. KMS.*
@@ -241,9 +246,12 @@ type errorDocument struct {
 	AWSAccessKeyID    string `xml:"AWSAccessKeyId,omitempty"`
 	StringToSign      string `xml:",omitempty"`
 	SignatureProvided string `xml:",omitempty"`
-	Resource          string
-	RequestID         string `xml:"RequestId"`
-	HostID            string `xml:"HostId"`
+	// The x-amz-* header names (never values) a presigned request sent
+	// without signing them.
+	HeadersNotSigned string `xml:",omitempty"`
+	Resource         string
+	RequestID        string `xml:"RequestId"`
+	HostID           string `xml:"HostId"`
 }
 
 // renderError is the one place errors become responses.
@@ -288,6 +296,10 @@ func (s *server) renderError(w *responseRecorder, r *http.Request, req *request,
 	var sigErr *sigv4.SignatureError
 	if e.Code == codeSignatureDoesNotMatch && errors.As(err, &sigErr) {
 		doc.AWSAccessKeyID, doc.StringToSign, doc.SignatureProvided = sigErr.AccessKey, sigErr.StringToSign, sigErr.SignatureProvided
+	}
+	var unsigned *sigv4.HeadersNotSignedError
+	if errors.As(err, &unsigned) {
+		doc.HeadersNotSigned = strings.Join(unsigned.Headers, ", ")
 	}
 	body, mErr := marshalXML(doc)
 	if mErr != nil {

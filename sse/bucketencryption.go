@@ -40,10 +40,7 @@ func (s *Service) PutBucketEncryption(ctx context.Context, bucket string, enc co
 	if err := s.validateBucketEncryption(enc); err != nil {
 		return err
 	}
-	doc, err := json.Marshal(storedEncryption{
-		Version: encryptionConfigV1, Algorithm: enc.Algorithm, KMSMasterKeyID: enc.KMSMasterKeyID,
-		BucketKeyEnabled: enc.BucketKeyEnabled, Blocked: enc.BlockedEncryptionTypes,
-	})
+	doc, err := encodeBucketEncryption(enc)
 	if err != nil {
 		return err
 	}
@@ -60,13 +57,34 @@ func (s *Service) GetBucketEncryption(ctx context.Context, bucket string) (coffe
 	return s.bucketRule(ctx, bucket)
 }
 
-// DeleteBucketEncryption drops the stored rule, which resets the bucket to
-// SSE-S3; deleting twice is not an error.
+// DeleteBucketEncryption resets the bucket to the rule of a new bucket:
+// SSE-S3, blocking SSE-C when the server blocks it by default (a reset
+// must not be a way around the operator's choice); deleting twice is not
+// an error.
 func (s *Service) DeleteBucketEncryption(ctx context.Context, bucket string) error {
+	doc, err := s.newBucketRule()
+	if err != nil {
+		return err
+	}
 	return s.store.UpdateBucket(ctx, bucket, func(rec *coffer.BucketRecord) error {
 		delete(rec.Config, encryptionConfigName)
+		if doc != nil {
+			if rec.Config == nil {
+				rec.Config = make(map[string][]byte)
+			}
+			rec.Config[encryptionConfigName] = doc
+		}
 		return nil
 	})
+}
+
+// newBucketRule is the stored rule of a new bucket: none (SSE-S3, nothing
+// blocked) unless the server blocks SSE-C by default.
+func (s *Service) newBucketRule() ([]byte, error) {
+	if !s.opts.BlockSSECByDefault {
+		return nil, nil
+	}
+	return encodeBucketEncryption(coffer.BucketEncryption{Algorithm: coffer.SSES3, BlockedEncryptionTypes: []string{blockSSEC}})
 }
 
 // bucketRule reads a bucket's rule, failing with ErrNoSuchBucket for a
@@ -77,6 +95,14 @@ func (s *Service) bucketRule(ctx context.Context, bucket string) (coffer.BucketE
 		return coffer.BucketEncryption{}, err
 	}
 	return decodeBucketEncryption(rec.Config[encryptionConfigName])
+}
+
+// encodeBucketEncryption is the stored form of a rule (FORMAT.md §8).
+func encodeBucketEncryption(enc coffer.BucketEncryption) ([]byte, error) {
+	return json.Marshal(storedEncryption{
+		Version: encryptionConfigV1, Algorithm: enc.Algorithm, KMSMasterKeyID: enc.KMSMasterKeyID,
+		BucketKeyEnabled: enc.BucketKeyEnabled, Blocked: enc.BlockedEncryptionTypes,
+	})
 }
 
 // decodeBucketEncryption parses a stored rule; nil means the default.

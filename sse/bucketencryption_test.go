@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/cofferlabs/coffer"
@@ -126,20 +127,44 @@ func TestBucketDefaultEncryption(t *testing.T) {
 	}
 
 	t.Run("blocked SSE-C", func(t *testing.T) {
+		ck := &coffer.CustomerKey{Key: [32]byte{1, 2, 3}, MD5: "md5"}
+		sseC := coffer.EncryptionRequest{Type: coffer.SSEC, CustomerKey: ck}
+		if _, err := e.svc.PutObject(e.ctx, testBucket, "old", strings.NewReader("kept"), coffer.PutOptions{Encryption: sseC, Check: coffer.BodyCheck{Size: 4}}); err != nil {
+			t.Fatal(err)
+		}
 		if err := e.svc.PutBucketEncryption(e.ctx, testBucket, coffer.BucketEncryption{Algorithm: coffer.SSES3, BlockedEncryptionTypes: []string{"SSE-C"}}); err != nil {
 			t.Fatal(err)
 		}
-		sseC := coffer.EncryptionRequest{Type: coffer.SSEC, CustomerKey: &coffer.CustomerKey{}}
-		_, err := e.svc.PutObject(e.ctx, testBucket, "c", bytes.NewReader(nil), coffer.PutOptions{Encryption: sseC})
-		if !errors.Is(err, coffer.ErrEncryptionTypeBlocked) {
-			t.Fatalf("SSE-C on a bucket that blocks it: %v", err)
+		writes := map[string]func() error{
+			"put": func() error {
+				_, err := e.svc.PutObject(e.ctx, testBucket, "c", bytes.NewReader(nil), coffer.PutOptions{Encryption: sseC})
+				return err
+			},
+			"multipart": func() error {
+				_, err := e.svc.CreateMultipartUpload(e.ctx, testBucket, "c", coffer.UploadOptions{Encryption: sseC})
+				return err
+			},
+			"copy": func() error {
+				_, err := e.svc.CopyObject(e.ctx, testBucket, "c", coffer.CopyOptions{
+					Source: coffer.CopySource{Bucket: testBucket, Key: "old", CustomerKey: ck}, Encryption: sseC})
+				return err
+			},
+		}
+		for name, write := range writes {
+			if err := write(); !errors.Is(err, coffer.ErrEncryptionTypeBlocked) {
+				t.Fatalf("SSE-C %s on a bucket that blocks it: %v", name, err)
+			}
+		}
+		if got, _, err := e.read("old", coffer.GetOptions{CustomerKey: ck}); err != nil || string(got) != "kept" {
+			t.Fatalf("existing SSE-C object under a block reads %q, %v", got, err)
 		}
 		if err := e.svc.PutBucketEncryption(e.ctx, testBucket, coffer.BucketEncryption{Algorithm: coffer.SSES3, BlockedEncryptionTypes: []string{"NONE"}}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = e.svc.PutObject(e.ctx, testBucket, "c", bytes.NewReader(nil), coffer.PutOptions{Encryption: sseC})
-		if !errors.Is(err, coffer.ErrNotImplemented) {
-			t.Fatalf("SSE-C on a bucket that blocks nothing: %v", err)
+		for name, write := range writes {
+			if err := write(); err != nil {
+				t.Fatalf("SSE-C %s on a bucket that blocks nothing: %v", name, err)
+			}
 		}
 	})
 

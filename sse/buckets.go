@@ -10,7 +10,15 @@ func (s *Service) CreateBucket(ctx context.Context, bucket string) error {
 	if err := coffer.ValidateBucketName(bucket); err != nil {
 		return err
 	}
-	return s.store.CreateBucket(ctx, coffer.BucketRecord{Name: bucket, Created: s.now()})
+	rec := coffer.BucketRecord{Name: bucket, Created: s.now()}
+	doc, err := s.newBucketRule()
+	if err != nil {
+		return err
+	}
+	if doc != nil {
+		rec.Config = map[string][]byte{encryptionConfigName: doc}
+	}
+	return s.store.CreateBucket(ctx, rec)
 }
 
 func (s *Service) HeadBucket(ctx context.Context, bucket string) (coffer.BucketInfo, error) {

@@ -18,8 +18,12 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	if err != nil {
 		return coffer.ObjectInfo{}, err
 	}
-	if err := checkCustomerKeyForPart(up.Encryption, opts.CustomerKey); err != nil {
-		return coffer.ObjectInfo{}, err
+	// S3 needs an SSE-C upload's key on completion only for checksums, which
+	// Coffer keeps in the record; when sent, it must be the upload's.
+	if opts.CustomerKey != nil || up.Encryption.Type != coffer.SSEC {
+		if err := checkCustomerKeyForPart(up, opts.CustomerKey); err != nil {
+			return coffer.ObjectInfo{}, err
+		}
 	}
 	parts, err := s.completedParts(ctx, up, opts.Parts)
 	if err != nil {
@@ -156,7 +160,7 @@ func (s *Service) completedKey(ctx context.Context, up coffer.UploadRecord) ([]b
 	if b.Type != coffer.SSEKMS {
 		return s.resealIfStale(ctx, b, up.SealedKey)
 	}
-	dataKey, err := s.openDataKeyOf(ctx, b, up.SealedKey)
+	dataKey, err := s.openDataKeyOf(ctx, b, up.SealedKey, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -33,9 +33,13 @@ func (s *Service) CopyObject(ctx context.Context, bucket, key string, opts coffe
 	if err != nil {
 		return coffer.ObjectInfo{}, err
 	}
-	info, err := s.copyObjectOnce(ctx, bucket, key, opts, directive, enc)
+	copyOnce := s.copyObjectOnce
+	if isCustomerKeyRotation(bucket, key, opts, enc) {
+		copyOnce = s.rotateCustomerKeyOnce
+	}
+	info, err := copyOnce(ctx, bucket, key, opts, directive, enc)
 	if errors.Is(err, coffer.ErrConcurrentUpdate) {
-		info, err = s.copyObjectOnce(ctx, bucket, key, opts, directive, enc)
+		info, err = copyOnce(ctx, bucket, key, opts, directive, enc)
 	}
 	return info, err
 }
@@ -118,7 +122,7 @@ func (s *Service) openCopySource(ctx context.Context, src coffer.CopySource, vet
 	if err != nil {
 		return copySource{}, err
 	}
-	if err := checkCustomerKeyForRead(rec.Encryption, src.CustomerKey); err != nil {
+	if err := checkCustomerKeyForRead(rec, src.CustomerKey); err != nil {
 		return copySource{}, err
 	}
 	if err := src.Conditions.Check(rec.ETag, rec.Modified); err != nil {
@@ -139,7 +143,7 @@ func (s *Service) openCopySource(ctx context.Context, src coffer.CopySource, vet
 			return copySource{}, err
 		}
 	}
-	out.reader, err = s.openReader(ctx, rec, slicesOf(rec, out.offset, out.length))
+	out.reader, err = s.openReader(ctx, rec, slicesOf(rec, out.offset, out.length), src.CustomerKey)
 	if err != nil {
 		return copySource{}, err
 	}

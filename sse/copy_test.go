@@ -48,7 +48,7 @@ func TestCopyObject(t *testing.T) {
 		{"source If-None-Match hit is 412, not 304", "dst", coffer.CopyOptions{Source: coffer.CopySource{Bucket: testBucket, Key: "src", Conditions: coffer.Conditions{IfNoneMatch: md5Hex(srcData)}}}, coffer.ObjectMeta{}, coffer.ErrPreconditionFailed, ""},
 		{"unknown directive", "dst", coffer.CopyOptions{Source: coffer.CopySource{Bucket: testBucket, Key: "src"}, Directive: "MERGE"}, coffer.ObjectMeta{}, nil, "x-amz-metadata-directive"},
 		{"SSE-KMS destination", "dst", coffer.CopyOptions{Source: coffer.CopySource{Bucket: testBucket, Key: "src"}, Encryption: coffer.EncryptionRequest{Type: coffer.SSEKMS}}, coffer.ObjectMeta{}, coffer.ErrNotImplemented, ""},
-		{"source customer key on an SSE-S3 source", "dst", coffer.CopyOptions{Source: coffer.CopySource{Bucket: testBucket, Key: "src", CustomerKey: &coffer.CustomerKey{}}}, coffer.ObjectMeta{}, nil, "x-amz-server-side-encryption-customer-algorithm"},
+		{"source customer key on an SSE-S3 source", "dst", coffer.CopyOptions{Source: coffer.CopySource{Bucket: testBucket, Key: "src", CustomerKey: &coffer.CustomerKey{}}}, coffer.ObjectMeta{}, coffer.ErrCustomerKeyNotApplicable, ""},
 		{"REPLACE with too much metadata", "dst", coffer.CopyOptions{Source: coffer.CopySource{Bucket: testBucket, Key: "src"}, Directive: coffer.MetadataReplace, Meta: coffer.ObjectMeta{User: map[string]string{"x": string(make([]byte, 2048))}}}, coffer.ObjectMeta{}, coffer.ErrMetadataTooLarge, ""},
 	}
 	forEachBackend(t, func(t *testing.T, b backend) {

@@ -12,8 +12,9 @@ const sseHeader = "x-amz-server-side-encryption"
 // writeEncryption is how a write will encrypt its object: the type, and
 // for SSE-KMS what to ask the KMS.
 type writeEncryption struct {
-	Type coffer.SSEType
-	KMS  kmsRequest
+	Type     coffer.SSEType
+	KMS      kmsRequest
+	Customer *coffer.CustomerKey // SSE-C only
 }
 
 // resolveEncryption turns what a write asked for into how the object will
@@ -25,7 +26,13 @@ func (s *Service) resolveEncryption(req coffer.EncryptionRequest, rule coffer.Bu
 		if slices.Contains(rule.BlockedEncryptionTypes, blockSSEC) {
 			return writeEncryption{}, fmt.Errorf("sse: SSE-C write: %w", coffer.ErrEncryptionTypeBlocked)
 		}
-		return writeEncryption{}, fmt.Errorf("sse: SSE-C: %w", coffer.ErrNotImplemented)
+		if req.CustomerKey == nil {
+			return writeEncryption{}, &coffer.ArgumentError{
+				Name:    sseHeader + "-customer-key",
+				Message: "Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.",
+			}
+		}
+		return writeEncryption{Type: coffer.SSEC, Customer: req.CustomerKey}, nil
 	}
 	bucketKey := rule.BucketKeyEnabled
 	if req.BucketKeyEnabled != nil {
@@ -69,18 +76,28 @@ func (s *Service) kmsEncryption(req kmsRequest) (writeEncryption, error) {
 	return writeEncryption{Type: coffer.SSEKMS, KMS: req}, nil
 }
 
-// checkCustomerKeyForRead rejects SSE-C parameters on reads of objects that
-// are not SSE-C (S3 answers InvalidRequest), and SSE-C objects until SSE-C
-// is implemented.
-func checkCustomerKeyForRead(enc coffer.EncryptionInfo, key *coffer.CustomerKey) error {
-	if enc.Type == coffer.SSEC {
-		return fmt.Errorf("sse: SSE-C objects: %w", coffer.ErrNotImplemented)
-	}
-	if key != nil {
-		return &coffer.ArgumentError{
-			Code: "InvalidRequest", Name: sseHeader + "-customer-algorithm", Value: "AES256",
-			Message: "The encryption parameters are not applicable to this object.",
+// checkCustomerKeyForRead settles the SSE-C parameters of a read or copy
+// source: an SSE-C object needs its own key (checked against the stored
+// verifier, without unsealing anything); any other object refuses one.
+func checkCustomerKeyForRead(rec coffer.ObjectRecord, key *coffer.CustomerKey) error {
+	if rec.Encryption.Type != coffer.SSEC {
+		if key != nil {
+			return coffer.ErrCustomerKeyNotApplicable
 		}
+		return nil
 	}
-	return nil
+	if key == nil {
+		return coffer.ErrCustomerKeyRequired
+	}
+	return verifyCustomerKey(key, bindingOf(rec), rec.SealedKey)
+}
+
+// withCustomerKeyMD5 is how a response reports an object's encryption:
+// for SSE-C, with the key MD5 of the request (verified by the front end),
+// since the record never keeps it.
+func withCustomerKeyMD5(enc coffer.EncryptionInfo, key *coffer.CustomerKey) coffer.EncryptionInfo {
+	if enc.Type == coffer.SSEC && key != nil {
+		enc.CustomerKeyMD5 = key.MD5
+	}
+	return enc
 }

@@ -34,7 +34,7 @@ func (s *Service) getObjectOnce(ctx context.Context, bucket, key string, opts co
 	if err != nil {
 		return coffer.ObjectInfo{}, nil, err
 	}
-	r, err := s.openReader(ctx, plan.rec, plan.slices)
+	r, err := s.openReader(ctx, plan.rec, plan.slices, opts.CustomerKey)
 	if err != nil {
 		return coffer.ObjectInfo{}, nil, err
 	}
@@ -51,11 +51,11 @@ func (s *Service) HeadObject(ctx context.Context, bucket, key string, opts coffe
 	return plan.info, nil
 }
 
-// openReader unseals rec's data key and opens the first slice eagerly, so
-// that a replaced object shows as ErrConcurrentUpdate before any byte is
-// delivered.
-func (s *Service) openReader(ctx context.Context, rec coffer.ObjectRecord, slices []streamSlice) (*objectReader, error) {
-	dataKey, err := s.openDataKeyOf(ctx, bindingOf(rec), rec.SealedKey)
+// openReader unseals rec's data key (with ck, for SSE-C) and opens the
+// first slice eagerly, so that a replaced object shows as
+// ErrConcurrentUpdate before any byte is delivered.
+func (s *Service) openReader(ctx context.Context, rec coffer.ObjectRecord, slices []streamSlice, ck *coffer.CustomerKey) (*objectReader, error) {
+	dataKey, err := s.openDataKeyOf(ctx, bindingOf(rec), rec.SealedKey, ck)
 	if err != nil {
 		return nil, err
 	}
@@ -81,13 +81,14 @@ func (s *Service) planRead(ctx context.Context, bucket, key string, opts coffer.
 	if err != nil {
 		return readPlan{}, err
 	}
-	if err := checkCustomerKeyForRead(rec.Encryption, opts.CustomerKey); err != nil {
+	if err := checkCustomerKeyForRead(rec, opts.CustomerKey); err != nil {
 		return readPlan{}, err
 	}
 	if err := opts.Conditions.Check(rec.ETag, rec.Modified); err != nil {
 		return readPlan{}, err
 	}
 	plan := readPlan{rec: rec, info: rec.Info(), length: rec.Size}
+	plan.info.Encryption = withCustomerKeyMD5(plan.info.Encryption, opts.CustomerKey)
 	switch {
 	case opts.PartNumber > 0:
 		err = plan.selectPart(opts.PartNumber)

@@ -241,14 +241,14 @@ func TestKMSSealedKeyTamper(t *testing.T) {
 			// A flip in the KMS blob's key reference reaches the KMS, which
 			// cannot tell it from a key the caller may not use.
 			var kmsErr *coffer.KMSError
-			key, err := e.svc.openDataKeyOf(e.ctx, bindingOf(forged), forged.SealedKey)
+			key, err := e.svc.openDataKeyOf(e.ctx, bindingOf(forged), forged.SealedKey, nil)
 			if key != nil || !(errors.Is(err, coffer.ErrSealedKeyInvalid) || errors.As(err, &kmsErr) && kmsErr.Code == "AccessDeniedException") {
 				t.Fatalf("bucket key %v: flipped byte %d: err = %v", bucketKey, i, err)
 			}
 		}
 		moved := e.record("b")
 		moved.SealedKey = rec.SealedKey
-		if _, err := e.svc.openDataKeyOf(e.ctx, bindingOf(moved), moved.SealedKey); !errors.Is(err, coffer.ErrSealedKeyInvalid) {
+		if _, err := e.svc.openDataKeyOf(e.ctx, bindingOf(moved), moved.SealedKey, nil); !errors.Is(err, coffer.ErrSealedKeyInvalid) {
 			t.Fatalf("bucket key %v: a's key opened for b: %v", bucketKey, err)
 		}
 	}

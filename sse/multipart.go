@@ -66,14 +66,14 @@ func (s *Service) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if err != nil {
 		return coffer.PartInfo{}, err
 	}
-	if err := checkCustomerKeyForPart(up.Encryption, opts.CustomerKey); err != nil {
+	if err := checkCustomerKeyForPart(up, opts.CustomerKey); err != nil {
 		return coffer.PartInfo{}, err
 	}
 	check, err := partCheck(up, opts.Check)
 	if err != nil {
 		return coffer.PartInfo{}, err
 	}
-	return s.writePart(ctx, up, part, body, check)
+	return s.writePart(ctx, up, part, body, check, opts.CustomerKey)
 }
 
 // UploadPartCopy fills a part from (a range of) an existing object,
@@ -86,30 +86,31 @@ func (s *Service) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	if err != nil {
 		return coffer.PartInfo{}, err
 	}
-	if err := checkCustomerKeyForPart(up.Encryption, opts.CustomerKey); err != nil {
+	if err := checkCustomerKeyForPart(up, opts.CustomerKey); err != nil {
 		return coffer.PartInfo{}, err
 	}
-	info, err := s.uploadPartCopyOnce(ctx, up, part, src)
+	info, err := s.uploadPartCopyOnce(ctx, up, part, src, opts.CustomerKey)
 	if errors.Is(err, coffer.ErrConcurrentUpdate) {
-		info, err = s.uploadPartCopyOnce(ctx, up, part, src)
+		info, err = s.uploadPartCopyOnce(ctx, up, part, src, opts.CustomerKey)
 	}
 	return info, err
 }
 
-func (s *Service) uploadPartCopyOnce(ctx context.Context, up coffer.UploadRecord, part int, src coffer.CopySource) (coffer.PartInfo, error) {
+func (s *Service) uploadPartCopyOnce(ctx context.Context, up coffer.UploadRecord, part int, src coffer.CopySource, ck *coffer.CustomerKey) (coffer.PartInfo, error) {
 	source, err := s.openCopySource(ctx, src, nil)
 	if err != nil {
 		return coffer.PartInfo{}, err
 	}
 	defer source.reader.Close()
 	check := coffer.BodyCheck{Size: source.length, Checksum: up.Checksum}
-	return s.writePart(ctx, up, part, source.reader, check)
+	return s.writePart(ctx, up, part, source.reader, check, ck)
 }
 
 // writePart encrypts body as part number part of up, under a stream key
-// derived with a fresh nonce, and commits the part record.
-func (s *Service) writePart(ctx context.Context, up coffer.UploadRecord, part int, body io.Reader, check coffer.BodyCheck) (coffer.PartInfo, error) {
-	dataKey, err := s.openDataKeyOf(ctx, uploadBinding(up), up.SealedKey)
+// derived with a fresh nonce, and commits the part record; ck is the
+// request's customer key, already checked against an SSE-C upload's.
+func (s *Service) writePart(ctx context.Context, up coffer.UploadRecord, part int, body io.Reader, check coffer.BodyCheck, ck *coffer.CustomerKey) (coffer.PartInfo, error) {
+	dataKey, err := s.openDataKeyOf(ctx, uploadBinding(up), up.SealedKey, ck)
 	if err != nil {
 		return coffer.PartInfo{}, err
 	}
@@ -136,7 +137,7 @@ func (s *Service) writePart(ctx context.Context, up coffer.UploadRecord, part in
 		return coffer.PartInfo{}, err
 	}
 	info := rec.Info()
-	info.Encryption = up.Encryption
+	info.Encryption = withCustomerKeyMD5(up.Encryption, ck)
 	return info, nil
 }
 
@@ -160,19 +161,21 @@ func partCheck(up coffer.UploadRecord, check coffer.BodyCheck) (coffer.BodyCheck
 	return check, nil
 }
 
-// checkCustomerKeyForPart requires a part's SSE-C parameters to match the
-// upload's: none for uploads that are not SSE-C.
-func checkCustomerKeyForPart(enc coffer.EncryptionInfo, key *coffer.CustomerKey) error {
-	if enc.Type == coffer.SSEC {
-		return fmt.Errorf("sse: SSE-C uploads: %w", coffer.ErrNotImplemented)
+// checkCustomerKeyForPart requires a part's (or a completion's) SSE-C
+// parameters to match the upload's: the same key for an SSE-C upload
+// (checked against its verifier), none for any other.
+func checkCustomerKeyForPart(up coffer.UploadRecord, key *coffer.CustomerKey) error {
+	if (up.Encryption.Type == coffer.SSEC) != (key != nil) {
+		return coffer.ErrUploadKeyPresence
 	}
-	if key != nil {
-		return &coffer.ArgumentError{
-			Code: "InvalidRequest", Name: sseHeader + "-customer-algorithm", Value: "AES256",
-			Message: "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.",
-		}
+	if key == nil {
+		return nil
 	}
-	return nil
+	err := verifyCustomerKey(key, uploadBinding(up), up.SealedKey)
+	if errors.Is(err, coffer.ErrCustomerKeyMismatch) {
+		return coffer.ErrUploadKeyMismatch
+	}
+	return err
 }
 
 func (s *Service) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {

@@ -220,7 +220,7 @@ func TestUploadPartErrors(t *testing.T) {
 			{"bad Content-MD5", "k", up.UploadID, 1, coffer.PartOptions{Check: coffer.BodyCheck{Size: 3, ContentMD5: md5Raw([]byte("xyz"))}}, coffer.ErrBadDigest, ""},
 			{"other checksum algorithm", "k", up.UploadID, 1, coffer.PartOptions{Check: coffer.BodyCheck{Size: 3, Checksum: coffer.ChecksumCRC32C}}, nil, "x-amz-checksum-crc32c"},
 			{"bad checksum value", "k", up.UploadID, 1, coffer.PartOptions{Check: coffer.BodyCheck{Size: 3, Checksum: coffer.ChecksumCRC32, ChecksumValue: checksumOf(coffer.ChecksumCRC32, []byte("xyz"))}}, coffer.ErrChecksumMismatch, ""},
-			{"customer key", "k", up.UploadID, 1, coffer.PartOptions{Check: coffer.BodyCheck{Size: 3}, CustomerKey: &coffer.CustomerKey{}}, nil, "x-amz-server-side-encryption-customer-algorithm"},
+			{"customer key", "k", up.UploadID, 1, coffer.PartOptions{Check: coffer.BodyCheck{Size: 3}, CustomerKey: &coffer.CustomerKey{}}, coffer.ErrUploadKeyPresence, ""},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -65,7 +65,7 @@ func TestPutRejectsBadRequests(t *testing.T) {
 		{"unknown encryption", testBucket, "k", coffer.PutOptions{Encryption: coffer.EncryptionRequest{Type: "aes:kms"}}, nil, "x-amz-server-side-encryption"},
 		{"KMS key with AES256", testBucket, "k", coffer.PutOptions{Encryption: coffer.EncryptionRequest{Type: coffer.SSES3, KMSKeyID: "alias/x"}}, nil, "x-amz-server-side-encryption"},
 		{"SSE-KMS", testBucket, "k", coffer.PutOptions{Encryption: coffer.EncryptionRequest{Type: coffer.SSEKMS}}, coffer.ErrNotImplemented, ""},
-		{"SSE-C", testBucket, "k", coffer.PutOptions{Encryption: coffer.EncryptionRequest{CustomerKey: &coffer.CustomerKey{}}}, coffer.ErrNotImplemented, ""},
+		{"SSE-C without a key", testBucket, "k", coffer.PutOptions{Encryption: coffer.EncryptionRequest{Type: coffer.SSEC}}, nil, "x-amz-server-side-encryption-customer-key"},
 		{"missing bucket", "no-such-bucket", "k", coffer.PutOptions{}, coffer.ErrNoSuchBucket, ""},
 	}
 	forEachBackend(t, func(t *testing.T, b backend) {

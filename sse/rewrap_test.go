@@ -92,7 +92,7 @@ func uploadVersions(e *env) map[uint32]int {
 				e.t.Fatal(err)
 			}
 			out[v]++
-			key, err := e.svc.openDataKeyOf(e.ctx, uploadBinding(up), up.SealedKey)
+			key, err := e.svc.openDataKeyOf(e.ctx, uploadBinding(up), up.SealedKey, nil)
 			if err != nil {
 				e.t.Fatalf("upload %s of %s/%s: %v", up.ID, up.Bucket, up.Key, err)
 			}

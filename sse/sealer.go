@@ -91,13 +91,29 @@ func (s *Service) sealDataKey(ctx context.Context, b keyBinding, enc writeEncryp
 		}
 		sealed, keyARN, err := s.kms.seal(ctx, b, enc.KMS, dataKey)
 		return sealed, coffer.EncryptionInfo{Type: coffer.SSEKMS, KMSKeyARN: keyARN, BucketKeyEnabled: enc.KMS.BucketKey}, err
+	case coffer.SSEC:
+		sealed, err := s.sealForCustomer(b, enc.Customer, dataKey)
+		return sealed, withCustomerKeyMD5(coffer.EncryptionInfo{Type: coffer.SSEC}, enc.Customer), err
 	default:
 		return nil, coffer.EncryptionInfo{}, fmt.Errorf("sse: sealing %s keys: %w", enc.Type, coffer.ErrNotImplemented)
 	}
 }
 
-// openDataKeyOf unseals the data key of a record or upload.
-func (s *Service) openDataKeyOf(ctx context.Context, b keyBinding, sealed []byte) ([]byte, error) {
+// sealForCustomer seals an SSE-C data key under a fresh salt and nonce.
+func (s *Service) sealForCustomer(b keyBinding, ck *coffer.CustomerKey, dataKey []byte) ([]byte, error) {
+	if ck == nil {
+		return nil, coffer.ErrCustomerKeyRequired
+	}
+	salt, nonce := make([]byte, customerSaltSize), make([]byte, gcmNonceSize)
+	if err := readRandom(s.random, salt, nonce); err != nil {
+		return nil, err
+	}
+	return sealCustomerDataKey(ck, b, dataKey, salt, nonce)
+}
+
+// openDataKeyOf unseals the data key of a record or upload; ck is the
+// request's customer key, used (and required) for SSE-C only.
+func (s *Service) openDataKeyOf(ctx context.Context, b keyBinding, sealed []byte, ck *coffer.CustomerKey) ([]byte, error) {
 	switch b.Type {
 	case coffer.SSES3:
 		return s.masterSealer.open(ctx, b, sealed)
@@ -107,7 +123,10 @@ func (s *Service) openDataKeyOf(ctx context.Context, b keyBinding, sealed []byte
 		}
 		return s.kms.open(ctx, b, sealed)
 	case coffer.SSEC:
-		return nil, fmt.Errorf("sse: SSE-C objects: %w", coffer.ErrNotImplemented)
+		if ck == nil {
+			return nil, coffer.ErrCustomerKeyRequired
+		}
+		return openCustomerDataKey(ck, b, sealed)
 	default:
 		return nil, fmt.Errorf("sse: unknown encryption type %q in record: %w", b.Type, coffer.ErrCorruptData)
 	}

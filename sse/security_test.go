@@ -169,14 +169,14 @@ func TestNothingSecretAtRest(t *testing.T) {
 	if v, _ := dataKeyMasterVersion(pending.SealedKey); v != 3 {
 		t.Fatalf("pending upload sealed under version %d after Rewrap, want 3", v)
 	}
-	pendingKey, err := e.svc.openDataKeyOf(ctx, uploadBinding(pending), pending.SealedKey)
+	pendingKey, err := e.svc.openDataKeyOf(ctx, uploadBinding(pending), pending.SealedKey, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	secrets["data key of the pending upload"] = pendingKey
 	for _, key := range []string{"single", "multi", "copy"} {
 		rec := e.record(key)
-		dataKey, err := e.svc.openDataKeyOf(ctx, bindingOf(rec), rec.SealedKey)
+		dataKey, err := e.svc.openDataKeyOf(ctx, bindingOf(rec), rec.SealedKey, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,6 +26,10 @@ type Options struct {
 	// released it to a caller, serves that caller from memory (see
 	// FORMAT.md §7). Zero means DefaultBucketKeyTTL.
 	BucketKeyTTL time.Duration
+	// BlockSSECByDefault makes new buckets refuse SSE-C writes
+	// (BlockedEncryptionTypes SSE-C), as Amazon S3 does for buckets made
+	// since April 2026. Off by default; see docs/operations.md.
+	BlockSSECByDefault bool
 }
 
 // Service implements coffer.Service over a coffer.Store, encrypting every

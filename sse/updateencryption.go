@@ -63,7 +63,7 @@ func (s *Service) rewrapRecord(ctx context.Context, rec coffer.ObjectRecord, tar
 	if from.Type != coffer.SSES3 && from.Type != coffer.SSEKMS {
 		return coffer.ObjectInfo{}, from, &sourceKeyError{invalidUpdate("The UpdateObjectEncryption operation doesn't support source objects with the encryption type DSSE-KMS or SSE-C. Only source objects encrypted with SSE-S3 or SSE-KMS are supported.")}
 	}
-	dataKey, err := s.openDataKeyOf(ctx, bindingOf(rec), rec.SealedKey)
+	dataKey, err := s.openDataKeyOf(ctx, bindingOf(rec), rec.SealedKey, nil)
 	if err != nil {
 		return coffer.ObjectInfo{}, from, &sourceKeyError{err}
 	}
