@@ -67,7 +67,7 @@ func (s *Service) copyObjectOnce(ctx context.Context, bucket, key string, opts c
 	if err := s.writeObject(ctx, &dst, enc, src.reader, check, nil); err != nil {
 		return coffer.ObjectInfo{}, err
 	}
-	return dst.Info(), nil
+	return enc.report(dst.Info()), nil
 }
 
 func metadataDirective(d coffer.MetadataDirective) (coffer.MetadataDirective, error) {

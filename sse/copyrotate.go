@@ -51,7 +51,5 @@ func (s *Service) rotateCustomerKeyOnce(ctx context.Context, bucket, key string,
 	if err := s.store.UpdateObject(ctx, rec); err != nil {
 		return coffer.ObjectInfo{}, err
 	}
-	info := rec.Info()
-	info.Encryption = withCustomerKeyMD5(info.Encryption, enc.Customer)
-	return info, nil
+	return enc.report(rec.Info()), nil
 }

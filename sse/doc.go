@@ -28,8 +28,15 @@
 // per object (FORMAT.md §7). Bucket default encryption lives in the bucket
 // record; UpdateObjectEncryption re-wraps a data key without touching the
 // object's data, and RewrapBucket does so for a whole bucket, resumably,
-// with a checkpoint in the key store (FORMAT.md §11). SSE-C answers
-// coffer.ErrNotImplemented for now.
+// with a checkpoint in the key store (FORMAT.md §11).
+//
+// SSE-C objects have their data key sealed under a key derived (HKDF, with
+// a random salt and the object's binding) from the customer key the
+// request carries; the record keeps only that seal and a salted keyed
+// hash to tell a wrong key (ErrCustomerKeyMismatch) from a right one,
+// never the key or its MD5 (FORMAT.md §12). The server cannot open them
+// without the request, so master key rewraps pass them by; a copy onto
+// itself with a new key re-seals the data key and leaves the data alone.
 //
 // This package must not import net/http, package s3api, or any storage
 // backend (storage/...) outside its tests: it sees storage only as a

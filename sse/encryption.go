@@ -92,6 +92,13 @@ func checkCustomerKeyForRead(rec coffer.ObjectRecord, key *coffer.CustomerKey) e
 	return verifyCustomerKey(key, bindingOf(rec), rec.SealedKey)
 }
 
+// report completes a written object's info for the response with the
+// request's SSE-C key MD5.
+func (w writeEncryption) report(info coffer.ObjectInfo) coffer.ObjectInfo {
+	info.Encryption = withCustomerKeyMD5(info.Encryption, w.Customer)
+	return info
+}
+
 // withCustomerKeyMD5 is how a response reports an object's encryption:
 // for SSE-C, with the key MD5 of the request (verified by the front end),
 // since the record never keeps it.

@@ -44,7 +44,9 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	if err := s.store.CreateUpload(ctx, up); err != nil {
 		return coffer.UploadInfo{}, err
 	}
-	return up.Info(), nil
+	created := up.Info()
+	created.Encryption = withCustomerKeyMD5(created.Encryption, enc.Customer)
+	return created, nil
 }
 
 func (s *Service) newUploadID() (string, error) {

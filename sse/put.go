@@ -28,7 +28,7 @@ func (s *Service) PutObject(ctx context.Context, bucket, key string, body io.Rea
 	if err := s.writeObject(ctx, &rec, enc, body, opts.Check, condition); err != nil {
 		return coffer.ObjectInfo{}, err
 	}
-	return rec.Info(), nil
+	return enc.report(rec.Info()), nil
 }
 
 // writeEncryptionFor settles a write's encryption against the bucket's

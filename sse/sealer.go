@@ -76,7 +76,8 @@ func (s *Service) sealNewDataKey(ctx context.Context, b keyBinding, enc writeEnc
 }
 
 // sealDataKey seals an existing data key for b as enc says; b.Type must be
-// enc.Type, since the type is bound into the seal.
+// enc.Type, since the type is bound into the seal. The info returned is
+// the record's, without an SSE-C key MD5.
 func (s *Service) sealDataKey(ctx context.Context, b keyBinding, enc writeEncryption, dataKey []byte) ([]byte, coffer.EncryptionInfo, error) {
 	if b.Type != enc.Type {
 		return nil, coffer.EncryptionInfo{}, fmt.Errorf("sse: sealing a %s key for a %s binding", enc.Type, b.Type)
@@ -93,7 +94,7 @@ func (s *Service) sealDataKey(ctx context.Context, b keyBinding, enc writeEncryp
 		return sealed, coffer.EncryptionInfo{Type: coffer.SSEKMS, KMSKeyARN: keyARN, BucketKeyEnabled: enc.KMS.BucketKey}, err
 	case coffer.SSEC:
 		sealed, err := s.sealForCustomer(b, enc.Customer, dataKey)
-		return sealed, withCustomerKeyMD5(coffer.EncryptionInfo{Type: coffer.SSEC}, enc.Customer), err
+		return sealed, coffer.EncryptionInfo{Type: coffer.SSEC}, err
 	default:
 		return nil, coffer.EncryptionInfo{}, fmt.Errorf("sse: sealing %s keys: %w", enc.Type, coffer.ErrNotImplemented)
 	}
