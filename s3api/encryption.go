@@ -15,14 +15,25 @@ import (
 
 // Encryption request headers (spec §3.1).
 const (
-	hdrSSE               = "x-amz-server-side-encryption"
-	hdrSSEKMSKeyID       = "x-amz-server-side-encryption-aws-kms-key-id"
-	hdrSSEContext        = "x-amz-server-side-encryption-context"
-	hdrSSEBucketKey      = "x-amz-server-side-encryption-bucket-key-enabled"
-	hdrSSECAlgorithm     = "x-amz-server-side-encryption-customer-algorithm"
-	hdrSSECKey           = "x-amz-server-side-encryption-customer-key"
-	hdrSSECKeyMD5        = "x-amz-server-side-encryption-customer-key-MD5"
-	copySourceSSECPrefix = "x-amz-copy-source-"
+	hdrSSE           = "x-amz-server-side-encryption"
+	hdrSSEKMSKeyID   = "x-amz-server-side-encryption-aws-kms-key-id"
+	hdrSSEContext    = "x-amz-server-side-encryption-context"
+	hdrSSEBucketKey  = "x-amz-server-side-encryption-bucket-key-enabled"
+	hdrSSECAlgorithm = "x-amz-server-side-encryption-customer-algorithm"
+	hdrSSECKey       = "x-amz-server-side-encryption-customer-key"
+	hdrSSECKeyMD5    = "x-amz-server-side-encryption-customer-key-MD5"
+)
+
+// ssecHeaders names an SSE-C trio: the object's own, or a copy source's.
+type ssecHeaders struct{ algorithm, key, keyMD5 string }
+
+var (
+	objectSSEC     = ssecHeaders{hdrSSECAlgorithm, hdrSSECKey, hdrSSECKeyMD5}
+	copySourceSSEC = ssecHeaders{
+		"x-amz-copy-source-server-side-encryption-customer-algorithm",
+		"x-amz-copy-source-server-side-encryption-customer-key",
+		"x-amz-copy-source-server-side-encryption-customer-key-MD5",
+	}
 )
 
 const (
@@ -59,10 +70,10 @@ func encryptionRequest(r *http.Request) (coffer.EncryptionRequest, error) {
 	h := r.Header
 	var req coffer.EncryptionRequest
 	sse := h.Get(hdrSSE)
-	if sse != "" && hasCustomerKeyHeaders(h, "") {
+	if sse != "" && hasCustomerKeyHeaders(h, objectSSEC) {
 		return req, argumentError(codeInvalidArgument, hdrSSE, sse, msgSSECIncompatible)
 	}
-	key, err := customerKey(r, "")
+	key, err := customerKey(r, objectSSEC)
 	if err != nil {
 		return req, err
 	}
@@ -128,32 +139,33 @@ func rejectSSEHeader(h http.Header) error {
 	return nil
 }
 
-func hasCustomerKeyHeaders(h http.Header, prefix string) bool {
-	return h.Get(prefix+hdrSSECAlgorithm) != "" || h.Get(prefix+hdrSSECKey) != "" || h.Get(prefix+hdrSSECKeyMD5) != ""
+func hasCustomerKeyHeaders(h http.Header, names ssecHeaders) bool {
+	return h.Get(names.algorithm) != "" || h.Get(names.key) != "" || h.Get(names.keyMD5) != ""
 }
 
-// customerKey reads an SSE-C trio (prefix "" for the object itself,
-// copySourceSSECPrefix for a copy source); nil when none was sent. Errors
-// never carry the key.
-func customerKey(r *http.Request, prefix string) (*coffer.CustomerKey, error) {
+// customerKey reads an SSE-C trio (objectSSEC for the object itself,
+// copySourceSSEC for a copy source); nil when none was sent. Errors never
+// carry the key.
+func customerKey(r *http.Request, names ssecHeaders) (*coffer.CustomerKey, error) {
 	h := r.Header
-	if !hasCustomerKeyHeaders(h, prefix) {
+	if !hasCustomerKeyHeaders(h, names) {
 		return nil, nil
 	}
-	algorithm, encoded, sum := h.Get(prefix+hdrSSECAlgorithm), h.Get(prefix+hdrSSECKey), h.Get(prefix+hdrSSECKeyMD5)
+	algorithm, encoded, sum := h.Get(names.algorithm), h.Get(names.key), h.Get(names.keyMD5)
 	switch {
 	case algorithm != "" && algorithm != "AES256":
 		return nil, argumentError(codeInvalidEncryptionAlgorithm, hdrSSE, algorithm, "")
 	case algorithm == "":
 		return nil, argumentError(codeInvalidArgument, hdrSSE, "", msgSSECNoAlgorithm)
 	case encoded == "":
-		return nil, argumentError(codeInvalidArgument, prefix+hdrSSECKey, "", msgSSECNoKey)
+		return nil, argumentError(codeInvalidArgument, names.key, "", msgSSECNoKey)
 	case sum == "":
-		return nil, argumentError(codeInvalidArgument, prefix+hdrSSECKeyMD5, "", msgSSECNoMD5)
+		return nil, argumentError(codeInvalidArgument, names.keyMD5, "", msgSSECNoMD5)
 	}
 	raw, err := base64.StdEncoding.DecodeString(encoded)
+	defer clear(raw)
 	if err != nil {
-		return nil, argumentError(codeInvalidArgument, prefix+hdrSSECKey, "", msgSSECBadKey)
+		return nil, argumentError(codeInvalidArgument, names.key, "", msgSSECBadKey)
 	}
 	want, err := base64.StdEncoding.DecodeString(sum)
 	got := md5.Sum(raw)
@@ -161,14 +173,13 @@ func customerKey(r *http.Request, prefix string) (*coffer.CustomerKey, error) {
 		return nil, argumentError(codeInvalidArgument, hdrSSE, "", msgSSECBadMD5)
 	}
 	if len(raw) != 32 {
-		return nil, argumentError(codeInvalidArgument, prefix+hdrSSECKey, "", msgSSECBadKey)
+		return nil, argumentError(codeInvalidArgument, names.key, "", msgSSECBadKey)
 	}
 	if !isSecure(r) {
 		return nil, newError(codeInvalidRequest, msgSSECInsecure)
 	}
 	key := &coffer.CustomerKey{MD5: sum}
 	copy(key.Key[:], raw)
-	clear(raw)
 	return key, nil
 }
 

@@ -229,15 +229,14 @@ func TestErrorResponses(t *testing.T) {
 }
 
 // TestErrorResponsesOverTLS covers the encryption requests that need TLS
-// to get past validation; the Service answers NotImplemented for them.
+// to get past validation (SSE-KMS without a KMS is NotImplemented); every
+// SSE-C row is in ssec_e2e_test.go.
 func TestErrorResponsesOverTLS(t *testing.T) {
 	env := newTestEnv(t)
 	createBucket(t, env.sdk(t), "tlserrs")
 	key := bytes.Repeat([]byte{7}, 32)
 	cases := []errorCase{
 		{name: "sse-kms", method: "PUT", path: "/tlserrs/k", body: []byte("x"), header: map[string]string{"x-amz-server-side-encryption": "aws:kms"}, status: 501, code: "NotImplemented"},
-		{name: "sse-c", method: "PUT", path: "/tlserrs/k", body: []byte("x"), header: map[string]string{hdrSSECAlgorithm: "AES256", hdrSSECKey: b64(key), hdrSSECKeyMD5: md5b64(key)}, status: 501, code: "NotImplemented"},
-		{name: "sse-c multipart", method: "POST", path: "/tlserrs/k?uploads", header: map[string]string{hdrSSECAlgorithm: "AES256", hdrSSECKey: b64(key), hdrSSECKeyMD5: md5b64(key)}, status: 501, code: "NotImplemented"},
 		{name: "sse-c wrong md5", method: "PUT", path: "/tlserrs/k", body: []byte("x"), header: map[string]string{hdrSSECAlgorithm: "AES256", hdrSSECKey: b64(key), hdrSSECKeyMD5: md5b64([]byte("x"))}, status: 400, code: "InvalidArgument", message: msgSSECBadMD5},
 		{name: "sse-c wrong algorithm", method: "PUT", path: "/tlserrs/k", body: []byte("x"), header: map[string]string{hdrSSECAlgorithm: "AES128", hdrSSECKey: b64(key), hdrSSECKeyMD5: md5b64(key)}, status: 400, code: "InvalidEncryptionAlgorithmError"},
 		{name: "sse-c with sse", method: "PUT", path: "/tlserrs/k", body: []byte("x"), header: map[string]string{hdrSSE: "AES256", hdrSSECAlgorithm: "AES256", hdrSSECKey: b64(key), hdrSSECKeyMD5: md5b64(key)}, status: 400, code: "InvalidArgument", message: msgSSECIncompatible},

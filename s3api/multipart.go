@@ -61,7 +61,7 @@ func (s *server) uploadPart(w http.ResponseWriter, r *http.Request, req *request
 		return err
 	}
 	var opts coffer.PartOptions
-	if opts.CustomerKey, err = customerKey(r, ""); err != nil {
+	if opts.CustomerKey, err = customerKey(r, objectSSEC); err != nil {
 		return err
 	}
 	body, check, err := uploadBody(r, req, coffer.MaxPartSize)
@@ -105,7 +105,7 @@ func (s *server) uploadPartCopy(w http.ResponseWriter, r *http.Request, req *req
 		return err
 	}
 	var opts coffer.PartOptions
-	if opts.CustomerKey, err = customerKey(r, ""); err != nil {
+	if opts.CustomerKey, err = customerKey(r, objectSSEC); err != nil {
 		return err
 	}
 	info, err := s.svc.UploadPartCopy(r.Context(), req.bucket, req.key, q.Get("uploadId"), part, src, opts)
@@ -177,7 +177,7 @@ func (s *server) completeMultipartUpload(w http.ResponseWriter, r *http.Request,
 	if opts.Parts, err = parseCompleteRequest(body); err != nil {
 		return err
 	}
-	if opts.CustomerKey, err = customerKey(r, ""); err != nil {
+	if opts.CustomerKey, err = customerKey(r, objectSSEC); err != nil {
 		return err
 	}
 	if opts.IfNoneMatchStar, opts.IfMatch, err = writeConditions(r.Header); err != nil {

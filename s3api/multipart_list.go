@@ -57,7 +57,7 @@ func (s *server) listParts(w http.ResponseWriter, r *http.Request, req *request)
 	if err != nil {
 		return err
 	}
-	key, err := customerKey(r, "")
+	key, err := customerKey(r, objectSSEC)
 	if err != nil {
 		return err
 	}

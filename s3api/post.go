@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -37,7 +38,7 @@ func (s *server) postObject(w http.ResponseWriter, r *http.Request, req *request
 	form.fields["bucket"] = req.bucket
 	if policy != nil {
 		if err := policy.Check(form.fields, -1); err != nil {
-			return err
+			return hideCustomerKey(err)
 		}
 	}
 	key := form.fields["key"]
@@ -67,6 +68,32 @@ func (s *server) postObject(w http.ResponseWriter, r *http.Request, req *request
 		return err
 	}
 	return s.postResponse(w, r, req, form.fields, info)
+}
+
+// conditionFailed starts the message of a failed policy condition, which
+// quotes the condition: ["eq", "$field", "value the policy expects"].
+const conditionFailed = "Invalid according to Policy: Policy Condition failed: "
+
+// hideCustomerKey keeps an SSE-C key, or its MD5, out of a failed
+// condition's quote: the quote reaches the client, the audit trail and the
+// log, and a policy that pins the key holds it as the expected value.
+func hideCustomerKey(err error) error {
+	var failed *postpolicy.Error
+	if !errors.As(err, &failed) {
+		return err
+	}
+	text, ok := strings.CutPrefix(failed.Message, conditionFailed)
+	if !ok || !strings.Contains(strings.ToLower(text), hdrSSECKey) {
+		return err
+	}
+	quote := conditionFailed + `["eq", "$` + hdrSSECKey + `", "*****"]`
+	var items []string
+	if json.Unmarshal([]byte(text), &items) == nil && len(items) == 3 {
+		op, _ := json.Marshal(items[0])
+		field, _ := json.Marshal(items[1])
+		quote = conditionFailed + "[" + string(op) + ", " + string(field) + `, "*****"]`
+	}
+	return &postpolicy.Error{Err: failed.Err, Message: quote}
 }
 
 // postForm is a parsed form: the fields before the file (lower-case names,

@@ -167,28 +167,3 @@ func TestParseSize(t *testing.T) {
 		})
 	}
 }
-
-func TestEncryptionHeaders(t *testing.T) {
-	cases := []struct {
-		name      string
-		sse, key  string
-		bucketKey bool
-		want      int // headers (name, value pairs)
-		wantErr   bool
-	}{
-		{name: "bucket default"},
-		{name: "SSE-S3", sse: "AES256", want: 1},
-		{name: "SSE-KMS default key", sse: "aws:kms", want: 1},
-		{name: "SSE-KMS with key and bucket key", sse: "aws:kms", key: "alias/k", bucketKey: true, want: 3},
-		{name: "key without aws:kms", key: "alias/k", wantErr: true},
-		{name: "unknown", sse: "rot13", wantErr: true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h, err := encryptionHeaders(tc.sse, tc.key, tc.bucketKey)
-			if (err != nil) != tc.wantErr || len(h) != 2*tc.want {
-				t.Fatalf("got %v, %v", h, err)
-			}
-		})
-	}
-}

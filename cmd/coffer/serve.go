@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cofferlabs/coffer"
 	"github.com/cofferlabs/coffer/audit"
 	"github.com/cofferlabs/coffer/audit/auditapi"
 	"github.com/cofferlabs/coffer/kms"
@@ -42,6 +43,7 @@ type serveConfig struct {
 	staleUploads     time.Duration
 	kmsQuota         int
 	directIO         bool
+	blockSSEC        bool // new buckets block SSE-C writes (docs/operations.md)
 	logLevel         string
 	logFormat        string
 	shutdownDeadline time.Duration
@@ -66,6 +68,7 @@ func parseServeFlags(args []string) (serveConfig, error) {
 	fl.DurationVar(&c.rotationPeriod, "master-key-rotation", 90*24*time.Hour, "rotate the SSE-S3 master key this often (0 disables)")
 	fl.DurationVar(&c.staleUploads, "stale-upload-expiry", 7*24*time.Hour, "abort multipart uploads older than this (0 keeps them until aborted)")
 	fl.BoolVar(&c.directIO, "direct-io", false, "write object data with O_DIRECT: faster large PUTs, but reads of fresh objects miss the page cache")
+	fl.BoolVar(&c.blockSSEC, "block-sse-c-by-default", false, "new buckets refuse SSE-C uploads (BlockedEncryptionTypes SSE-C), as Amazon S3 does since April 2026; a bucket's PutBucketEncryption can lift it")
 	fl.IntVar(&c.kmsQuota, "kms-quota", kms.DefaultQuotaPerSecond, "KMS cryptographic requests per second, shared by all callers (0: no limit)")
 	fl.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&c.logFormat, "log-format", "json", "json or text")
@@ -79,6 +82,17 @@ func parseServeFlags(args []string) (serveConfig, error) {
 		return c, fmt.Errorf("serve takes no arguments, got %q", fl.Args())
 	}
 	return c, nil
+}
+
+// serviceOptions are the sse.Service settings serve's flags choose.
+func serviceOptions(cfg serveConfig, accountID string, keys coffer.KeyManager, auditor coffer.Auditor) sse.Options {
+	return sse.Options{
+		Region:             cfg.region,
+		AccountID:          accountID,
+		KeyManager:         keys,
+		Auditor:            auditor,
+		BlockSSECByDefault: cfg.blockSSEC,
+	}
 }
 
 func newLogger(level, format string, out io.Writer) (*slog.Logger, error) {
@@ -157,7 +171,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	service := sse.New(store, keyring, sse.Options{Region: cfg.region, AccountID: id.AccountID, KeyManager: keys, Auditor: trail})
+	service := sse.New(store, keyring, serviceOptions(cfg, id.AccountID, keys, trail))
 
 	verifier := &sigv4.Verifier{Domains: cfg.domains, Secret: func(accessKey string) (string, bool) {
 		if subtle.ConstantTimeCompare([]byte(accessKey), []byte(creds.AccessKeyID)) == 1 {
