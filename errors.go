@@ -46,6 +46,9 @@ var (
 // bucket's BlockedEncryptionTypes lists.
 var ErrEncryptionTypeBlocked = errors.New("the bucket blocks writes with this encryption type")
 
+// ErrNoSuchBucketPolicy: GetBucketPolicy of a bucket without one.
+var ErrNoSuchBucketPolicy = errors.New("the bucket has no policy")
+
 // SSE-C failures (spec §3.4). None of them ever carries key material.
 var (
 	// ErrCustomerKeyRequired: an SSE-C object read or copied without its key.

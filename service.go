@@ -58,6 +58,19 @@ type Service interface {
 	// without touching its data: size, ETag, checksums, metadata and
 	// dates stay as they were.
 	UpdateObjectEncryption(ctx context.Context, bucket, key string, enc EncryptionRequest) (ObjectInfo, error)
+
+	// PutBucketPolicy validates and stores a bucket policy (JSON, kept
+	// byte-exact); a malformed one is an *ArgumentError with Code
+	// "MalformedPolicy" and a message saying what is wrong.
+	PutBucketPolicy(ctx context.Context, bucket string, doc []byte) error
+	// GetBucketPolicy returns the stored policy; ErrNoSuchBucketPolicy
+	// when there is none.
+	GetBucketPolicy(ctx context.Context, bucket string) ([]byte, error)
+	// DeleteBucketPolicy removes the policy; it is idempotent.
+	DeleteBucketPolicy(ctx context.Context, bucket string) error
+	// HeadUpload returns a multipart upload's description, its
+	// encryption included, without reading its parts.
+	HeadUpload(ctx context.Context, bucket, key, uploadID string) (UploadInfo, error)
 }
 
 // ObjectReader is the plaintext of (part of) an object.

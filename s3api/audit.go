@@ -30,6 +30,14 @@ func (s *server) auditRefusal(r *http.Request, req *request, e *apiError, cause 
 	}
 	event := s.event(r, req, req.op())
 	event.ErrorCode, event.ErrorMessage = string(e.Code), publicMessage(e)
+	var denied *deniedError
+	if errors.As(cause, &denied) {
+		event.Details = map[string]string{"action": denied.action, "resource": denied.resource}
+		if denied.decision.DenySid != "" {
+			event.Details["denySid"] = denied.decision.DenySid
+			event.Details["deniedBy"] = denied.decision.DeniedBy
+		}
+	}
 	if event.Principal.AccessKeyID == "" {
 		var sigErr *sigv4.SignatureError
 		if errors.As(cause, &sigErr) {
@@ -57,6 +65,21 @@ func (s *server) auditBucketEncryption(r *http.Request, req *request, name strin
 			event.Parameters["BlockedEncryptionTypes"] = enc.BlockedEncryptionTypes
 		}
 	}
+	if err != nil {
+		e := toAPIError(err, req.body)
+		event.ErrorCode, event.ErrorMessage = string(e.Code), publicMessage(e)
+	}
+	s.auditor.Record(context.WithoutCancel(r.Context()), event)
+}
+
+// auditBucketPolicy records a change (or attempted change) of a bucket's
+// policy; the document itself is kept by the bucket, not the trail.
+func (s *server) auditBucketPolicy(r *http.Request, req *request, name string, err error) {
+	if s.auditor == nil {
+		return
+	}
+	event := s.event(r, req, name)
+	event.ReadOnly = false
 	if err != nil {
 		e := toAPIError(err, req.body)
 		event.ErrorCode, event.ErrorMessage = string(e.Code), publicMessage(e)

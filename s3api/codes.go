@@ -49,6 +49,8 @@ const (
 	codeNoSuchBucket                 errorCode = "NoSuchBucket"
 	codeNoSuchKey                    errorCode = "NoSuchKey"
 	codeNoSuchUpload                 errorCode = "NoSuchUpload"
+	codeNoSuchBucketPolicy           errorCode = "NoSuchBucketPolicy"
+	codeMalformedPolicy              errorCode = "MalformedPolicy"
 	codeNotImplemented               errorCode = "NotImplemented"
 	codeNotModified                  errorCode = "NotModified"
 	codePreconditionFailed           errorCode = "PreconditionFailed"
@@ -110,6 +112,8 @@ var errorCodes = map[errorCode]codeInfo{
 	codeMissingContentLength:         {http.StatusLengthRequired, "You must provide the Content-Length HTTP header."},
 	codeNoSuchBucket:                 {http.StatusNotFound, "The specified bucket does not exist"},
 	codeNoSuchKey:                    {http.StatusNotFound, "The specified key does not exist."},
+	codeNoSuchBucketPolicy:           {http.StatusNotFound, "The bucket policy does not exist"},
+	codeMalformedPolicy:              {http.StatusBadRequest, "Policies must be valid JSON and the first byte must be '{'"},
 	codeNoSuchUpload:                 {http.StatusNotFound, "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."},
 	codeNotImplemented:               {http.StatusNotImplemented, "A header you provided implies functionality that is not implemented."},
 	codeNotModified:                  {http.StatusNotModified, "Not Modified"},

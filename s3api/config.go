@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,18 @@ type Config struct {
 	// every request refused for authentication or authorization. Nil
 	// records nothing.
 	Auditor coffer.Auditor
+	// Authorizer decides every request with the caller's identity
+	// policies and the bucket's policy. Nil allows every signed request
+	// and refuses anonymous ones.
+	Authorizer coffer.Authorizer
+	// KMSKeyARN resolves a KMS key reference (id, alias) to its key ARN,
+	// so that s3:x-amz-server-side-encryption-aws-kms-key-id compares
+	// ARNs, as S3 does; nil, or a reference that does not resolve,
+	// compares the reference as sent.
+	KMSKeyARN func(ctx context.Context, keyID string) (string, bool)
+	// PolicyIsPublic says whether a bucket policy grants public access
+	// (GetBucketPolicyStatus); nil answers NotImplemented.
+	PolicyIsPublic func(doc []byte) (bool, error)
 }
 
 // Owner is the canonical user shown as owner and initiator in listings.

@@ -22,6 +22,17 @@ func copySource(r *http.Request) (coffer.CopySource, error) {
 	return src, err
 }
 
+// authorizedCopySource reads the copy source and checks that the caller
+// may read it: a copy is a GetObject of the source as much as a PutObject
+// of the destination.
+func (s *server) authorizedCopySource(r *http.Request, req *request) (coffer.CopySource, error) {
+	src, err := copySource(r)
+	if err != nil {
+		return src, err
+	}
+	return src, s.authorizeOn(r, req, "s3:GetObject", src.Bucket, src.Key, nil)
+}
+
 // copyFailed translates a failed source condition: copies answer 412 where
 // reads would answer 304.
 func copyFailed(err error) error {
@@ -40,7 +51,7 @@ type copyObjectResult struct {
 }
 
 func (s *server) copyObject(w http.ResponseWriter, r *http.Request, req *request) error {
-	src, err := copySource(r)
+	src, err := s.authorizedCopySource(r, req)
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,7 @@ var errorRules = []errorRule{
 	{coffer.ErrCopyToItself, codeInvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."},
 	{coffer.ErrTooManyParts, codeInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive"},
 	{coffer.ErrNotImplemented, codeNotImplemented, ""},
+	{coffer.ErrNoSuchBucketPolicy, codeNoSuchBucketPolicy, ""},
 	{coffer.ErrCustomerKeyRequired, codeInvalidRequest, "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object."},
 	{coffer.ErrCustomerKeyMismatch, codeAccessDenied, "Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key."},
 	{coffer.ErrCustomerKeyNotApplicable, codeInvalidRequest, "The encryption parameters are not applicable to this object."},

@@ -97,7 +97,7 @@ func (s *server) uploadPartCopy(w http.ResponseWriter, r *http.Request, req *req
 	if err := rejectSSEHeader(r.Header); err != nil {
 		return err
 	}
-	src, err := copySource(r)
+	src, err := s.authorizedCopySource(r, req)
 	if err != nil {
 		return err
 	}

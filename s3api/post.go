@@ -48,6 +48,9 @@ func (s *server) postObject(w http.ResponseWriter, r *http.Request, req *request
 	req.key = key
 
 	header := formHeader(form.fields)
+	if err := s.authorizeForm(r, req, key, header); err != nil {
+		return err
+	}
 	opts, err := putOptions((&http.Request{Header: header, TLS: r.TLS}).WithContext(r.Context()))
 	if err != nil {
 		return err
@@ -173,8 +176,19 @@ func formHeader(fields map[string]string) http.Header {
 	return h
 }
 
+// authorizeForm decides a form upload once its key is known, with the
+// form's fields as the request's headers.
+func (s *server) authorizeForm(r *http.Request, req *request, key string, header http.Header) error {
+	var conditions map[string][]string
+	if s.authorizer != nil {
+		conditions = s.conditions(r, req, header)
+	}
+	return s.authorizeOn(r, req, req.route.action, req.bucket, key, conditions)
+}
+
 // verifyForm authenticates the form with its policy. A form without one
-// is an anonymous upload, which authorize decides on.
+// is an anonymous upload; postObject authorizes either once it knows the
+// object key.
 func (s *server) verifyForm(req *request, fields map[string]string) (*postpolicy.Policy, error) {
 	now := time.Now
 	if s.verifier.Now != nil {
@@ -182,7 +196,8 @@ func (s *server) verifyForm(req *request, fields map[string]string) (*postpolicy
 	}
 	policy, err := postpolicy.Verify(fields, s.verifier.Secret, now())
 	if errors.Is(err, postpolicy.ErrNoPolicy) {
-		return nil, s.authorize(req, req.route.action)
+		req.principal = coffer.Principal{Anonymous: true}
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err

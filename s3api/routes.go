@@ -69,6 +69,10 @@ func (s *server) routeTable() []route {
 		{op: "GetBucketVersioning", method: http.MethodGet, level: bucketLevel, query: []string{"versioning"}, action: "s3:GetBucketVersioning", handle: s.getBucketVersioning},
 		{op: "PutBucketEncryption", method: http.MethodPut, level: bucketLevel, query: []string{"encryption"}, action: "s3:PutEncryptionConfiguration", body: maxEncryptionBody, handle: s.putBucketEncryption},
 		{op: "GetBucketEncryption", method: http.MethodGet, level: bucketLevel, query: []string{"encryption"}, action: "s3:GetEncryptionConfiguration", handle: s.getBucketEncryption},
+		{op: "PutBucketPolicy", method: http.MethodPut, level: bucketLevel, query: []string{"policy"}, action: "s3:PutBucketPolicy", body: maxBucketPolicyBody, handle: s.putBucketPolicy},
+		{op: "GetBucketPolicy", method: http.MethodGet, level: bucketLevel, query: []string{"policy"}, action: "s3:GetBucketPolicy", handle: s.getBucketPolicy},
+		{op: "DeleteBucketPolicy", method: http.MethodDelete, level: bucketLevel, query: []string{"policy"}, action: "s3:DeleteBucketPolicy", handle: s.deleteBucketPolicy},
+		{op: "GetBucketPolicyStatus", method: http.MethodGet, level: bucketLevel, query: []string{"policyStatus"}, action: "s3:GetBucketPolicyStatus", handle: s.getBucketPolicyStatus},
 		{op: "DeleteBucketEncryption", method: http.MethodDelete, level: bucketLevel, query: []string{"encryption"}, action: "s3:PutEncryptionConfiguration", handle: s.deleteBucketEncryption},
 	}
 	table = append(table, unsupportedRoutes(bucketLevel, bucketSubresources, s.notImplemented)...)
@@ -107,7 +111,7 @@ var (
 	bucketSubresources = []string{
 		"accelerate", "acl", "analytics", "cors", "intelligent-tiering",
 		"inventory", "lifecycle", "logging", "metadataConfiguration", "metadataTable", "metrics",
-		"notification", "object-lock", "ownershipControls", "policy", "policyStatus",
+		"notification", "object-lock", "ownershipControls",
 		"publicAccessBlock", "replication", "requestPayment", "session", "tagging",
 		"versioning", "versions", "website",
 	}

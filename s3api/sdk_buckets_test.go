@@ -71,6 +71,8 @@ func TestSDKBuckets(t *testing.T) {
 		t.Fatalf("GetBucketVersioning: %+v %v", ver, err)
 	}
 	_, err = client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("alpha")})
+	wantCode(t, err, "NoSuchBucketPolicy")
+	_, err = client.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("alpha")})
 	wantCode(t, err, "NotImplemented")
 
 	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("alpha"), Key: aws.String("k")}); err != nil {

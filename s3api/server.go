@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -27,9 +28,12 @@ type server struct {
 	metrics  *metrics
 	routes   []route
 
-	accountID   string
-	identifyKey func(accessKey string) (coffer.Principal, bool)
-	auditor     coffer.Auditor
+	accountID      string
+	identifyKey    func(accessKey string) (coffer.Principal, bool)
+	auditor        coffer.Auditor
+	authorizer     coffer.Authorizer
+	kmsKeyARN      func(ctx context.Context, keyID string) (string, bool)
+	policyIsPublic func(doc []byte) (bool, error)
 }
 
 // New returns the S3 handler for cfg.
@@ -42,9 +46,12 @@ func New(cfg Config) http.Handler {
 		log:      cfg.Logger,
 		metrics:  newMetrics(cfg.Metrics),
 
-		accountID:   cfg.AccountID,
-		identifyKey: cfg.Identify,
-		auditor:     cfg.Auditor,
+		accountID:      cfg.AccountID,
+		identifyKey:    cfg.Identify,
+		auditor:        cfg.Auditor,
+		authorizer:     cfg.Authorizer,
+		kmsKeyARN:      cfg.KMSKeyARN,
+		policyIsPublic: cfg.PolicyIsPublic,
 	}
 	if s.verifier == nil {
 		s.verifier = &sigv4.Verifier{} // knows no keys: only anonymous requests pass
@@ -171,20 +178,11 @@ func (s *server) dispatch(w http.ResponseWriter, r *http.Request, req *request) 
 		return err
 	}
 	if rt.auth == authSigV4 {
-		if err := s.authorize(req, rt.action); err != nil {
+		if err := s.authorize(r, req); err != nil {
 			return err
 		}
 	}
 	return rt.handle(w, r.WithContext(withCaller(r.Context(), req)), req)
-}
-
-// authorize decides whether the caller may perform action on the request's
-// resource. Only signed requests are allowed until bucket policies exist.
-func (s *server) authorize(req *request, action string) error {
-	if req.auth == nil || req.auth.Anonymous {
-		return errAccessDenied
-	}
-	return nil
 }
 
 // abortError tells serve that the response failed after its first byte.

@@ -208,3 +208,11 @@ func (s *Service) ListParts(ctx context.Context, bucket, key, uploadID string, q
 	}
 	return page, nil
 }
+
+func (s *Service) HeadUpload(ctx context.Context, bucket, key, uploadID string) (coffer.UploadInfo, error) {
+	up, err := s.store.GetUpload(ctx, bucket, key, uploadID)
+	if err != nil {
+		return coffer.UploadInfo{}, err
+	}
+	return up.Info(), nil
+}

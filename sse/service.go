@@ -30,6 +30,10 @@ type Options struct {
 	// (BlockedEncryptionTypes SSE-C), as Amazon S3 does for buckets made
 	// since April 2026. Off by default; see docs/operations.md.
 	BlockSSECByDefault bool
+	// ValidateBucketPolicy checks a bucket policy document for the bucket
+	// (package policy's grammar; cmd wires it). Nil refuses every policy
+	// with coffer.ErrNotImplemented.
+	ValidateBucketPolicy func(doc []byte, bucket string) error
 }
 
 // Service implements coffer.Service over a coffer.Store, encrypting every
