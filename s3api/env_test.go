@@ -109,7 +109,7 @@ func sdkOptions(endpoint string, client *http.Client) s3.Options {
 		Credentials:                credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, ""),
 		BaseEndpoint:               aws.String(endpoint),
 		HTTPClient:                 client,
-		RetryMaxAttempts:           1,
+		RetryMaxAttempts:           3, // retries a connection closed under the -race suite (and 5xx, which tests check by code, not count)
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
 	}

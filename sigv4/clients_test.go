@@ -54,7 +54,7 @@ func newS3Client(srv *verifyServer) *s3.Client {
 		BaseEndpoint:     aws.String(srv.URL),
 		UsePathStyle:     true,
 		HTTPClient:       srv.Client(),
-		RetryMaxAttempts: 1,
+		RetryMaxAttempts: 3, // retries a connection closed under the -race suite
 		// What aws.Config (and so every CLI and default setup) resolves to.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
 	})
