@@ -94,7 +94,7 @@ func (s *server) getObjectAttributes(w http.ResponseWriter, r *http.Request, req
 		return err
 	}
 	opts := coffer.GetOptions{WantChecksum: want[attrChecksum], Conditions: conditions(r.Header, "")}
-	if opts.CustomerKey, err = customerKey(r, objectSSEC); err != nil {
+	if opts.CustomerKey, err = readCustomerKey(r, objectSSEC); err != nil {
 		return err
 	}
 	if err := onlyNullVersion(r.URL.Query().Get("versionId")); err != nil {

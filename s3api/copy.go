@@ -18,7 +18,7 @@ func copySource(r *http.Request) (coffer.CopySource, error) {
 		return src, err
 	}
 	src.Conditions = conditions(r.Header, "x-amz-copy-source-")
-	src.CustomerKey, err = customerKey(r, copySourceSSEC)
+	src.CustomerKey, err = readCustomerKey(r, copySourceSSEC)
 	return src, err
 }
 

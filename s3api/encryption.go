@@ -183,6 +183,30 @@ func customerKey(r *http.Request, names ssecHeaders) (*coffer.CustomerKey, error
 	return key, nil
 }
 
+// readCustomerKey is customerKey for reads (GET, HEAD, GetObjectAttributes,
+// copy sources). A key longer than 32 bytes whose MD5 matches is what
+// botocore sends when given an already-base64 key without its MD5 (it
+// encodes it again, spec §3.10); S3 answers that on reads as a wrong key
+// (403), while a short key stays a 400 (spec §3.4): we do the same.
+func readCustomerKey(r *http.Request, names ssecHeaders) (*coffer.CustomerKey, error) {
+	key, err := customerKey(r, names)
+	if err != nil && isOverlongCustomerKey(r.Header, names) && isSecure(r) {
+		return nil, coffer.ErrCustomerKeyMismatch
+	}
+	return key, err
+}
+
+func isOverlongCustomerKey(h http.Header, names ssecHeaders) bool {
+	raw, err := base64.StdEncoding.DecodeString(h.Get(names.key))
+	defer clear(raw)
+	if err != nil || len(raw) <= 32 || h.Get(names.algorithm) != "AES256" {
+		return false
+	}
+	want, err := base64.StdEncoding.DecodeString(h.Get(names.keyMD5))
+	got := md5.Sum(raw)
+	return err == nil && subtle.ConstantTimeCompare(got[:], want) == 1
+}
+
 // setKMSContextHeader reports, on the writes that take one (PutObject,
 // CopyObject, CreateMultipartUpload), the encryption context the KMS was
 // given: the caller's context merged with the object's ARN, or the

@@ -26,7 +26,7 @@ func readOptions(r *http.Request) (coffer.GetOptions, error) {
 	if err := rejectSSEHeader(r.Header); err != nil {
 		return opts, err
 	}
-	key, err := customerKey(r, objectSSEC)
+	key, err := readCustomerKey(r, objectSSEC)
 	if err != nil {
 		return opts, err
 	}

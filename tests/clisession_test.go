@@ -53,8 +53,15 @@ type cliResult struct {
 	Stderr string `json:"stderr"`
 }
 
-// newCLISession starts the CLI driver for endpoint; caPath may be "".
+// newCLISession starts the CLI driver for endpoint as the root user;
+// caPath may be "".
 func newCLISession(t *testing.T, endpoint, caPath string) *cliSession {
+	t.Helper()
+	return newCLISessionAs(t, endpoint, caPath, rootAccessKey, rootSecretKey)
+}
+
+// newCLISessionAs starts the CLI driver signing with the given access key.
+func newCLISessionAs(t *testing.T, endpoint, caPath, accessKey, secretKey string) *cliSession {
 	t.Helper()
 	requireTool(t, "aws")
 	requireTool(t, "python")
@@ -63,7 +70,7 @@ func newCLISession(t *testing.T, endpoint, caPath string) *cliSession {
 		c.global = append(c.global, "--ca-bundle", caPath)
 	}
 	c.cmd = exec.Command("python", "-c", cliDriverScript)
-	c.cmd.Env = append(cleanAWSEnv(), "AWS_ACCESS_KEY_ID="+rootAccessKey, "AWS_SECRET_ACCESS_KEY="+rootSecretKey,
+	c.cmd.Env = append(cleanAWSEnv(), "AWS_ACCESS_KEY_ID="+accessKey, "AWS_SECRET_ACCESS_KEY="+secretKey,
 		"AWS_DEFAULT_REGION="+testRegion, "AWS_PAGER=", "PYTHONIOENCODING=utf-8")
 	c.cmd.Stderr = os.Stderr // the driver's own failures
 	requestsR, requestsW, err := os.Pipe()

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	mathrand "math/rand/v2"
 	"net/http"
 	"os"
 	"slices"
@@ -16,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cofferlabs/coffer"
 )
 
 // benchConfig is one benchmark run: N objects of one size, C clients.
@@ -30,8 +35,9 @@ type benchConfig struct {
 	label       string
 	jsonOut     bool
 	cleanup     bool
-	// putHeaders are added to every PUT: the encryption asked for.
-	putHeaders []string
+	// putHeaders are added to every PUT: the encryption asked for;
+	// getHeaders to every GET (the SSE-C key).
+	putHeaders, getHeaders []string
 }
 
 // benchResult is the figures of one phase.
@@ -66,7 +72,7 @@ func runBench(args []string) error {
 	secretKey := fl.String("secret-key", "", "secret key")
 	dataDir := fl.String("data-dir", "./coffer-data", "Coffer data dir to read root credentials from")
 	caBundle := fl.String("ca-bundle", "", "PEM file of a CA to trust for https endpoints (e.g. <data-dir>/tls/ca.pem)")
-	sse := fl.String("sse", "", "encryption to ask for on PUT: AES256 or aws:kms (default: the bucket's)")
+	sse := fl.String("sse", "", "encryption to ask for on PUT: AES256, aws:kms or SSE-C (a random key per run, sent on PUT and GET; needs https) (default: the bucket's)")
 	kmsKeyID := fl.String("sse-kms-key-id", "", "KMS key for --sse aws:kms (default: alias/aws/s3)")
 	bucketKey := fl.Bool("bucket-key", false, "ask for an S3 Bucket Key with --sse aws:kms")
 	if err := fl.Parse(args); err != nil {
@@ -84,7 +90,7 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	if c.putHeaders, err = encryptionHeaders(*sse, *kmsKeyID, *bucketKey); err != nil {
+	if c.putHeaders, c.getHeaders, err = encryptionHeaders(*sse, *kmsKeyID, *bucketKey, rand.Reader); err != nil {
 		return err
 	}
 	client := newSignedClient(c.endpoint, c.region, "s3", creds, c.concurrency)
@@ -116,7 +122,7 @@ func bench(ctx context.Context, client *signedClient, c benchConfig) ([]benchRes
 			}
 		case "get":
 			do = func(ctx context.Context, key string) error {
-				resp, err := client.do(ctx, http.MethodGet, "/"+c.bucket+"/"+key, nil, 0)
+				resp, err := client.do(ctx, http.MethodGet, "/"+c.bucket+"/"+key, nil, 0, c.getHeaders...)
 				if err != nil {
 					return err
 				}
@@ -183,27 +189,42 @@ func runPhase(ctx context.Context, c benchConfig, prefix string, do func(context
 	}
 }
 
-// encryptionHeaders turns the bench's encryption flags into PUT headers.
-func encryptionHeaders(sse, kmsKeyID string, bucketKey bool) ([]string, error) {
+// encryptionHeaders turns the bench's encryption flags into the headers of
+// every PUT and every GET. SSE-C draws one 32-byte key from random for the
+// run and sends it, with its MD5, on both.
+func encryptionHeaders(sse, kmsKeyID string, bucketKey bool, random io.Reader) (put, get []string, err error) {
+	if sse != string(coffer.SSEKMS) && (kmsKeyID != "" || bucketKey) {
+		return nil, nil, errors.New("--sse-kms-key-id and --bucket-key need --sse aws:kms")
+	}
 	switch sse {
 	case "":
-		if kmsKeyID != "" || bucketKey {
-			return nil, errors.New("--sse-kms-key-id and --bucket-key need --sse aws:kms")
-		}
-		return nil, nil
-	case "AES256":
-		return []string{"X-Amz-Server-Side-Encryption", sse}, nil
-	case "aws:kms":
-		h := []string{"X-Amz-Server-Side-Encryption", sse}
+		return nil, nil, nil
+	case string(coffer.SSES3):
+		return []string{"X-Amz-Server-Side-Encryption", sse}, nil, nil
+	case string(coffer.SSEKMS):
+		put = []string{"X-Amz-Server-Side-Encryption", sse}
 		if kmsKeyID != "" {
-			h = append(h, "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", kmsKeyID)
+			put = append(put, "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", kmsKeyID)
 		}
 		if bucketKey {
-			h = append(h, "X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "true")
+			put = append(put, "X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "true")
 		}
-		return h, nil
+		return put, nil, nil
+	case string(coffer.SSEC):
+		key := make([]byte, 32)
+		if _, err := io.ReadFull(random, key); err != nil {
+			return nil, nil, fmt.Errorf("SSE-C key: %w", err)
+		}
+		sum := md5.Sum(key)
+		trio := []string{
+			"X-Amz-Server-Side-Encryption-Customer-Algorithm", "AES256",
+			"X-Amz-Server-Side-Encryption-Customer-Key", base64.StdEncoding.EncodeToString(key),
+			"X-Amz-Server-Side-Encryption-Customer-Key-Md5", base64.StdEncoding.EncodeToString(sum[:]),
+		}
+		clear(key)
+		return trio, trio, nil
 	}
-	return nil, fmt.Errorf("--sse must be AES256 or aws:kms, got %q", sse)
+	return nil, nil, fmt.Errorf("--sse must be AES256, aws:kms or SSE-C, got %q", sse)
 }
 
 func percentile(sorted []time.Duration, p float64) float64 {
@@ -252,7 +273,7 @@ func printBenchResult(w io.Writer, r benchResult, asJSON bool) {
 // without holding it in memory (random so that nothing compresses it away).
 func benchPayload() []byte {
 	buf := make([]byte, 1<<20)
-	rng := rand.NewChaCha8([32]byte{'c', 'o', 'f', 'f', 'e', 'r'})
+	rng := mathrand.NewChaCha8([32]byte{'c', 'o', 'f', 'f', 'e', 'r'})
 	_, _ = rng.Read(buf)
 	return buf
 }
