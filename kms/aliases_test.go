@@ -43,12 +43,7 @@ func TestAliasErrors(t *testing.T) {
 	key := f.newKey()
 	_, err := f.api.CreateAlias(f.ctx, &CreateAliasInput{AliasName: "alias/taken", TargetKeyId: key.KeyId})
 	f.must(err)
-	cases := []struct {
-		name string
-		call func() error
-		code string
-		msg  string
-	}{
+	cases := []callCase{
 		{"existing name", func() error {
 			_, err := f.api.CreateAlias(f.ctx, &CreateAliasInput{AliasName: "alias/taken", TargetKeyId: key.KeyId})
 			return err
@@ -104,15 +99,7 @@ func TestAliasErrors(t *testing.T) {
 			return err
 		}, CodeNotFound, "Invalid keyId 'alias/taken'"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call()
-			wantCode(t, err, tc.code)
-			if tc.msg != "" && message(err) != tc.msg {
-				t.Fatalf("message %q, want %q", message(err), tc.msg)
-			}
-		})
-	}
+	runCalls(t, cases)
 }
 
 func TestListAliasesPagination(t *testing.T) {

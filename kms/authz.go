@@ -14,33 +14,54 @@ func errNoPrincipal(op string) error {
 	return kmsError(CodeAccessDenied, "User: anonymous is not authorized to perform: kms:%s because no identity-based policy allows the kms:%s action", op, op)
 }
 
-// authorize evaluates the key policy of kk for action ("kms:Decrypt") with
-// the request's condition keys; ec adds the encryption context ones.
+// authorize evaluates the key policy of kk, with the caller's identity
+// policies, for action ("kms:Decrypt") with the request's condition keys;
+// ec adds the encryption context ones.
 func (c *call) authorize(kk *key, action string, ec map[string]string) error {
 	c.resource(kk.arn)
-	allowed, denySid, err := c.k.opts.Policy.Allowed([]byte(kk.rec.Policy), c.principal, action, kk.arn, c.conditions(ec))
+	d, err := c.k.opts.Policy.Allowed([]byte(kk.rec.Policy), c.principal, action, kk.arn, c.conditions(ec))
 	if err != nil {
 		return fmt.Errorf("kms: evaluating the key policy of %s: %w", kk.arn, err)
 	}
-	if allowed {
-		return nil
-	}
-	if denySid != "" {
-		c.detail("denySid", denySid)
-		return kmsError(CodeAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in a resource-based policy", c.principal.ARN, action, kk.arn)
-	}
-	return kmsError(CodeAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no resource-based policy allows the %s action", c.principal.ARN, action, kk.arn, action)
+	return c.denial(d, action, kk.arn, "resource-based")
 }
 
 // authorizeAccount admits an operation that names no key (CreateKey,
-// ListKeys, ListAliases, GenerateRandom). AWS governs those with identity
-// (IAM) policies; until Coffer has them, every principal of the account
-// may call them.
+// ListKeys, ListAliases, GenerateRandom). As in AWS, identity (IAM)
+// policies govern those: the account's root user may call them, its users
+// when an identity policy allows it, other accounts never.
 func (c *call) authorizeAccount(action string) error {
-	if c.principal.AccountID == c.k.opts.AccountID {
+	p := c.principal
+	if p.AccountID != c.k.opts.AccountID {
+		return c.denial(coffer.AccessDecision{}, action, "*", "identity-based")
+	}
+	if p.IsRoot() && p.ARN == "arn:aws:iam::"+c.k.opts.AccountID+":root" {
 		return nil
 	}
-	return kmsError(CodeAccessDenied, "User: %s is not authorized to perform: %s on resource: * because no identity-based policy allows the %s action", c.principal.ARN, action, action)
+	d, err := c.k.opts.Policy.Allowed(nil, p, action, "*", c.conditions(nil))
+	if err != nil {
+		return fmt.Errorf("kms: evaluating the identity policies of %s: %w", p.ARN, err)
+	}
+	return c.denial(d, action, "*", "identity-based")
+}
+
+// denial turns a decision into nil or AccessDeniedException in AWS's
+// words. For an implicit deny, missing names the kind of policy that
+// would have had to allow the action.
+func (c *call) denial(d coffer.AccessDecision, action, resource, missing string) error {
+	if d.Allowed {
+		return nil
+	}
+	if d.DenySid != "" {
+		c.detail("denySid", d.DenySid)
+		kind := "a resource-based"
+		if d.DeniedBy == "identity" {
+			kind = "an identity-based"
+		}
+		c.detail("deniedBy", d.DeniedBy)
+		return kmsError(CodeAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in %s policy", c.principal.ARN, action, resource, kind)
+	}
+	return kmsError(CodeAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no %s policy allows the %s action", c.principal.ARN, action, resource, missing, action)
 }
 
 // conditions are the condition keys of the request.

@@ -183,5 +183,27 @@ func wantCode(t *testing.T, err error, want string) {
 	}
 }
 
+// callCase is one API call and the error code (and, when not empty, the
+// message) it must fail with; code "" means it must succeed.
+type callCase struct {
+	name string
+	call func() error
+	code string
+	msg  string
+}
+
+func runCalls(t *testing.T, cases []callCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			wantCode(t, err, tc.code)
+			if tc.msg != "" && message(err) != tc.msg {
+				t.Fatalf("message\n%q\nwant\n%q", message(err), tc.msg)
+			}
+		})
+	}
+}
+
 func i32(v int32) *int32   { return &v }
 func str(s string) *string { return &s }

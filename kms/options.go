@@ -11,19 +11,28 @@ import (
 // most Regions (10,000 requests per second).
 const DefaultQuotaPerSecond = 10000
 
-// KeyPolicy evaluates key policy documents. The server wires the policy
-// engine; the KMS calls it on every operation on a key.
+// KeyPolicy evaluates key policy documents, together with the identity
+// (IAM) policies of the caller. The server wires the policy engine
+// (policy.Authorizer, which knows the account's users); the KMS calls it
+// on every operation.
 type KeyPolicy interface {
 	// Validate refuses a malformed key policy with a public message
 	// (MalformedPolicyDocumentException).
 	Validate(doc []byte) error
-	// Allowed evaluates doc for principal doing action ("kms:Decrypt") on
-	// resource (the key ARN) with the condition keys in conditions (e.g.
+	// Allowed decides principal doing action ("kms:Decrypt") on resource
+	// (the key ARN) under the key policy doc and the principal's identity
+	// policies, with the condition keys in conditions (e.g.
 	// "kms:EncryptionContext:aws:s3:arn", "kms:ViaService",
 	// "kms:CallerAccount", "aws:SecureTransport", "aws:SourceIp",
-	// "aws:PrincipalArn"). Explicit deny wins; denySid names the denying
-	// statement ("" if denied for lack of an allow).
-	Allowed(doc []byte, principal coffer.Principal, action, resource string, conditions map[string][]string) (allowed bool, denySid string, err error)
+	// "aws:PrincipalArn"). The key policy is the authority: identity
+	// policies count only where it allows the account (the default key
+	// policy's "Enable IAM User Permissions"), the root user included
+	// gets nothing it does not grant, and an explicit deny in either wins
+	// (DenySid and DeniedBy name it). A nil doc is an operation on no key
+	// (CreateKey, ListKeys, ...): identity policies alone decide. err is
+	// non-nil only when a document cannot be evaluated; the call must
+	// then fail.
+	Allowed(doc []byte, principal coffer.Principal, action, resource string, conditions map[string][]string) (coffer.AccessDecision, error)
 }
 
 // Options configure a KMS.

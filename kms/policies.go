@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 )
 
@@ -26,11 +27,11 @@ func (c *call) checkNewPolicy(doc, arn string, bypassLockoutCheck bool) error {
 	if bypassLockoutCheck {
 		return nil
 	}
-	allowed, _, err := c.k.opts.Policy.Allowed([]byte(doc), c.principal, "kms:PutKeyPolicy", arn, c.conditions(nil))
+	d, err := c.k.opts.Policy.Allowed([]byte(doc), c.principal, "kms:PutKeyPolicy", arn, c.conditions(nil))
 	if err != nil {
-		return kmsError(CodeMalformedPolicyDocument, "%s", err.Error())
+		return fmt.Errorf("kms: evaluating a new key policy for %s: %w", arn, err)
 	}
-	if !allowed {
+	if !d.Allowed {
 		return kmsError(CodeMalformedPolicyDocument, "The new key policy will not allow you to update the key policy in the future.")
 	}
 	return nil

@@ -63,12 +63,7 @@ func TestKeyPolicyEvaluation(t *testing.T) {
 	fromIP := func(p coffer.Principal, ip string) context.Context {
 		return coffer.WithRequestInfo(asPrincipal(p), coffer.RequestInfo{SourceIP: ip})
 	}
-	cases := []struct {
-		name string
-		call func() error
-		code string
-		msg  string
-	}{
+	cases := []callCase{
 		{"alice encrypts for finance", func() error {
 			_, err := f.api.Encrypt(asPrincipal(alice), &EncryptInput{KeyId: key.KeyId, Plaintext: []byte("x"), EncryptionContext: finance})
 			return err
@@ -122,15 +117,7 @@ func TestKeyPolicyEvaluation(t *testing.T) {
 			return err
 		}, CodeAccessDenied, "User: arn:aws:iam::444455556666:root is not authorized to perform: kms:CreateKey on resource: * because no identity-based policy allows the kms:CreateKey action"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call()
-			wantCode(t, err, tc.code)
-			if tc.msg != "" && message(err) != tc.msg {
-				t.Fatalf("message\n%q\nwant\n%q", message(err), tc.msg)
-			}
-		})
-	}
+	runCalls(t, cases)
 	denied := f.audit.named("Decrypt")
 	last := denied[len(denied)-1]
 	if last.ErrorCode != CodeAccessDenied || last.Details["denySid"] != "NoDecryptForMallory" || last.Principal.UserName != "mallory" {

@@ -3,6 +3,7 @@ package policy
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cofferlabs/coffer"
@@ -94,38 +95,69 @@ const (
 // is unknown. An anonymous caller's aws:userid is "anonymous", the root
 // user's is the account id.
 func GlobalConditions(p coffer.Principal, info coffer.RequestInfo, now time.Time) map[string][]string {
-	now = now.UTC()
-	m := map[string][]string{
-		KeyCurrentTime:     {now.Format(time.RFC3339)},
-		KeyEpochTime:       {strconv.FormatInt(now.Unix(), 10)},
-		KeySecureTransport: {strconv.FormatBool(info.SecureTransport)},
+	// One backing array for the values (each a one-element slice capped
+	// at its length, so that an append by the caller copies), and room
+	// in the map for the keys a service adds: one request, few
+	// allocations.
+	var vals [10]string
+	n := 0
+	m := make(map[string][]string, 16)
+	set := func(key, value string) {
+		vals[n] = value
+		m[key] = vals[n : n+1 : n+1]
+		n++
 	}
+	clock := clockTexts(now)
+	set(KeyCurrentTime, clock.current)
+	set(KeyEpochTime, clock.epoch)
+	set(KeySecureTransport, strconv.FormatBool(info.SecureTransport))
 	if info.SourceIP != "" {
-		m[KeySourceIP] = []string{info.SourceIP}
+		set(KeySourceIP, info.SourceIP)
 	}
 	if info.UserAgent != "" {
-		m[KeyUserAgent] = []string{info.UserAgent}
+		set(KeyUserAgent, info.UserAgent)
 	}
 	switch {
 	case p.Anonymous || p.ARN == "":
-		m[KeyPrincipalType] = []string{"Anonymous"}
-		m[KeyUserID] = []string{"anonymous"}
+		set(KeyPrincipalType, "Anonymous")
+		set(KeyUserID, "anonymous")
 		return m
 	case isRoot(p):
-		m[KeyPrincipalType] = []string{"Account"}
-		m[KeyUserID] = []string{nonEmpty(p.UserID, p.AccountID)}
+		set(KeyPrincipalType, "Account")
+		set(KeyUserID, nonEmpty(p.UserID, p.AccountID))
 	default:
-		m[KeyPrincipalType] = []string{"User"}
-		m[KeyUserName] = []string{p.UserName}
+		set(KeyPrincipalType, "User")
+		set(KeyUserName, p.UserName)
 		if p.UserID != "" {
-			m[KeyUserID] = []string{p.UserID}
+			set(KeyUserID, p.UserID)
 		}
 	}
-	m[KeyPrincipalARN] = []string{p.ARN}
+	set(KeyPrincipalARN, p.ARN)
 	if p.AccountID != "" {
-		m[KeyPrincipalAccount] = []string{p.AccountID}
+		set(KeyPrincipalAccount, p.AccountID)
 	}
 	return m
+}
+
+// clockText is a second's aws:CurrentTime and aws:EpochTime.
+type clockText struct {
+	unix           int64
+	current, epoch string
+}
+
+// lastClock keeps the texts of the last second asked for: requests in the
+// same second share them.
+var lastClock atomic.Pointer[clockText]
+
+func clockTexts(now time.Time) *clockText {
+	now = now.UTC()
+	unix := now.Unix()
+	if c := lastClock.Load(); c != nil && c.unix == unix {
+		return c
+	}
+	c := &clockText{unix: unix, current: now.Format(time.RFC3339), epoch: strconv.FormatInt(unix, 10)}
+	lastClock.Store(c)
+	return c
 }
 
 func nonEmpty(s, fallback string) string {

@@ -9,6 +9,10 @@
 // an Allow, else NotApplicable. Combine joins the decisions of several
 // policies the way AWS does within an account. GlobalConditions builds the
 // aws: condition keys of a request from its principal and how it arrived.
+// Authorizer decides whole requests with an account's identity policies
+// and the resource's policy (coffer.Authorizer, and kms.KeyPolicy for the
+// KMS); ValidateBucketPolicy and PolicyStatus are S3's PutBucketPolicy and
+// GetBucketPolicyStatus checks.
 //
 // LANGUAGE.md, next to this file, is the specification this package
 // implements: grammar, operators, missing-key rules, principal matching,

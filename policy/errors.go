@@ -26,6 +26,7 @@ const (
 	ReasonInvalidConditionOperator                   // an operator name we do not know
 	ReasonInvalidConditionKey                        // a condition key that is not prefix:name
 	ReasonInvalidConditionValue                      // a value the operator cannot read
+	ReasonActionResourceMismatch                     // no action of a statement applies to its resources (S3)
 )
 
 var reasonNames = [...]string{
@@ -47,6 +48,7 @@ var reasonNames = [...]string{
 	ReasonInvalidConditionOperator: "InvalidConditionOperator",
 	ReasonInvalidConditionKey:      "InvalidConditionKey",
 	ReasonInvalidConditionValue:    "InvalidConditionValue",
+	ReasonActionResourceMismatch:   "ActionResourceMismatch",
 }
 
 func (r Reason) String() string {
@@ -106,6 +108,7 @@ const (
 	msgNoPrincipal      = "Policy document should not specify a principal."
 	msgInvalidAction    = "Policy has invalid action"
 	msgInvalidResource  = "Policy has invalid resource"
+	msgActionResource   = "Action does not apply to any resource(s) in statement"
 )
 
 func msgMissingField(name string) string    { return "Missing required field " + name }

@@ -62,8 +62,17 @@ func (d Decision) Allowed() bool { return d.Effect == Allow }
 // preference to one that only names the caller's account, since only the
 // former grants anything on its own (see Combine).
 func (p *Policy) Evaluate(req Request) Decision {
+	return p.evaluate(req, newContextKeys(req.Conditions))
+}
+
+// evaluateLower is Evaluate for a request whose condition keys are known
+// to be lower-case, sparing the check (the Authorizer's requests).
+func (p *Policy) evaluateLower(req Request) Decision {
+	return p.evaluate(req, contextKeys{m: req.Conditions, checked: true})
+}
+
+func (p *Policy) evaluate(req Request, ctx contextKeys) Decision {
 	resource := newTarget(req.Resource)
-	ctx := newContextKeys(req.Conditions)
 	allow := Decision{Statement: -1, Kind: p.kind}
 	for i := range p.statements {
 		s := &p.statements[i]

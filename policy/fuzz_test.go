@@ -2,9 +2,13 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cofferlabs/coffer"
 )
 
 // seedDocuments are every document the table tests use.
@@ -123,4 +127,147 @@ func TestConcurrentEvaluate(t *testing.T) {
 		}
 	}
 	wg.Wait()
+}
+
+// fuzzCalls are the requests FuzzAuthorize makes: S3 object and bucket
+// actions, a bucket-policy action (root's exception), a KMS action on a
+// key (key-policy rules) and one on no key.
+var fuzzCalls = []coffer.AccessRequest{
+	{Action: "s3:GetObject", Resource: "arn:aws:s3:::amzn-s3-demo-bucket/public/k"},
+	{Action: "s3:PutObject", Resource: "arn:aws:s3:::amzn-s3-demo-bucket/k", Conditions: map[string][]string{"s3:x-amz-server-side-encryption": {"AES256"}}},
+	{Action: "s3:PutObject", Resource: "arn:aws:s3:::amzn-s3-demo-bucket/k"},
+	{Action: "s3:ListBucket", Resource: "arn:aws:s3:::amzn-s3-demo-bucket", Conditions: map[string][]string{"s3:prefix": {"home/alice/"}}},
+	{Action: "s3:DeleteBucketPolicy", Resource: "arn:aws:s3:::amzn-s3-demo-bucket"},
+	{Action: "kms:Decrypt", Resource: "arn:aws:kms:us-east-1:111122223333:key/k1", Conditions: map[string][]string{"kms:ViaService": {"s3.us-east-1.amazonaws.com"}}},
+}
+
+var fuzzCallers = []string{"root", "alice", "carol", "anonymous"}
+
+// FuzzAuthorize gives the authorizer arbitrary documents as alice's one
+// identity policy and as the resource policy, and checks, for every
+// caller and call:
+//
+//   - nothing panics, and the same inputs give the same answer;
+//   - a document that fails to parse never allows: if the resource policy
+//     does not parse, or alice's identity policy does not parse and the
+//     caller is alice (whose policies are consulted), the decision is not
+//     Allowed and an error wrapping the *Error is returned, whatever the
+//     other document says. The one exception is the account root's
+//     bucket-policy actions, always allowed without reading any policy;
+//   - otherwise there is no error, and: an explicit Deny that applies
+//     (in either document) makes the decision a denial naming it; an
+//     Allowed decision always rests on an Allow that applies (the
+//     identity policy's, or a resource-policy Allow that names the
+//     caller, or everyone, or the account for the root user), except for
+//     the account root outside key-policy rules; an anonymous caller or
+//     another account's is allowed only by a resource-policy Allow that
+//     takes it in directly.
+func FuzzAuthorize(f *testing.F) {
+	docs := seedDocuments(f)
+	identity := [][]byte{nil}
+	files := loadEvalFiles(f)
+	for _, name := range sortedKeys(files) {
+		if files[name].kind() == IdentityPolicy {
+			identity = append(identity, files[name].Policy)
+		}
+	}
+	for i, doc := range docs {
+		f.Add(identity[i%len(identity)], doc, true)
+	}
+	f.Add([]byte(`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`), []byte(`{"Statement":{"Effect":"Allow","Action":"s3:*"}}`), false)
+	f.Add([]byte(`{"Statement":{"Effect":"Allow","Action":"*"}}`), []byte(`{"Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}`), true)
+	f.Fuzz(func(t *testing.T, identityDoc, resourceDoc []byte, secure bool) {
+		a := newTestAuthorizer(directory{principals["alice"].ARN: {string(identityDoc)}})
+		ip, identityErr := ParseWith(identityDoc, Options{Kind: IdentityPolicy, MaxSize: maxEvaluatedSize})
+		rp, resourceErr := ParseWith(resourceDoc, Options{Kind: ResourcePolicy, MaxSize: maxEvaluatedSize})
+		if resourceDoc == nil { // no resource policy at all
+			rp, resourceErr = nil, nil
+		}
+		for _, caller := range fuzzCallers {
+			for _, call := range fuzzCalls {
+				call.ResourcePolicy = resourceDoc
+				ctx := callerContext(caller, coffer.RequestInfo{SecureTransport: secure, SourceIP: "192.0.2.1"})
+				d, err := a.Authorize(ctx, call)
+				again, err2 := a.Authorize(ctx, call)
+				if d != again || (err == nil) != (err2 == nil) {
+					t.Fatalf("%s %s: not deterministic: %+v %v / %+v %v", caller, call.Action, d, err, again, err2)
+				}
+				checkAuthorization(t, caller, call, d, err, ip, identityErr, rp, resourceErr, secure)
+			}
+		}
+	})
+}
+
+func checkAuthorization(t *testing.T, caller string, call coffer.AccessRequest, d coffer.AccessDecision, err error,
+	ip *Policy, identityErr error, rp *Policy, resourceErr error, secure bool) {
+	t.Helper()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("%s %s: decision %+v, err %v: %s", caller, call.Action, d, err, fmt.Sprintf(format, args...))
+	}
+	if d.Allowed && (d.DenySid != "" || d.DeniedBy != "") || (d.DenySid == "") != (d.DeniedBy == "") {
+		fail("inconsistent decision")
+	}
+	root := caller == "root"
+	if root && isBucketPolicyAction(call.Action) {
+		if !d.Allowed || err != nil {
+			fail("root's bucket-policy action refused")
+		}
+		return
+	}
+	identityConsulted := caller == "alice"
+	if resourceErr != nil || identityConsulted && identityErr != nil {
+		var perr *Error
+		if d.Allowed || d.DenySid != "" || err == nil || !errors.As(err, &perr) {
+			fail("a document that does not parse must fail the call closed with its *Error")
+		}
+		return
+	}
+	if err != nil {
+		fail("unexpected error")
+	}
+	req := Request{Principal: principals[caller], Action: call.Action, Resource: call.Resource,
+		Conditions: mergeConditions(GlobalConditions(principals[caller], coffer.RequestInfo{SecureTransport: secure, SourceIP: "192.0.2.1"}, testEpoch), call.Conditions)}
+	rd := Decision{Statement: -1}
+	if rp != nil {
+		rd = rp.Evaluate(req)
+	}
+	id := Decision{Statement: -1}
+	if identityConsulted {
+		id = ip.Evaluate(req)
+	}
+	switch {
+	case rd.Effect == Deny:
+		if d.Allowed || d.DenySid != DenySid(rd) || d.DeniedBy != "resource" {
+			fail("the resource policy's deny %+v is not the answer", rd)
+		}
+		return
+	case id.Effect == Deny:
+		if d.Allowed || d.DenySid != DenySid(id) || d.DeniedBy != "identity" {
+			fail("the identity policy's deny %+v is not the answer", id)
+		}
+		return
+	case d.DenySid != "":
+		fail("a deny no policy made")
+	}
+	if !d.Allowed {
+		return
+	}
+	keyRules := strings.HasPrefix(call.Action, "kms:")
+	direct := rd.Effect == Allow && rd.Principal != MatchAccount
+	switch {
+	case root && !keyRules:
+	case caller == "anonymous" || caller == "carol":
+		if !direct {
+			fail("allowed without a resource-policy Allow naming the caller (%+v)", rd)
+		}
+	case keyRules:
+		if !direct && !(rd.Effect == Allow && id.Effect == Allow) {
+			fail("allowed by neither the key policy nor its delegation (%+v, %+v)", rd, id)
+		}
+	default:
+		if !direct && id.Effect != Allow {
+			fail("allowed with no Allow that applies (%+v, %+v)", rd, id)
+		}
+	}
 }

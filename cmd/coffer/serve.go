@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +19,8 @@ import (
 	"github.com/cofferlabs/coffer"
 	"github.com/cofferlabs/coffer/audit"
 	"github.com/cofferlabs/coffer/audit/auditapi"
+	"github.com/cofferlabs/coffer/iam"
+	"github.com/cofferlabs/coffer/iam/iamapi"
 	"github.com/cofferlabs/coffer/kms"
 	"github.com/cofferlabs/coffer/kms/kmsapi"
 	"github.com/cofferlabs/coffer/opsapi"
@@ -87,11 +88,12 @@ func parseServeFlags(args []string) (serveConfig, error) {
 // serviceOptions are the sse.Service settings serve's flags choose.
 func serviceOptions(cfg serveConfig, accountID string, keys coffer.KeyManager, auditor coffer.Auditor) sse.Options {
 	return sse.Options{
-		Region:             cfg.region,
-		AccountID:          accountID,
-		KeyManager:         keys,
-		Auditor:            auditor,
-		BlockSSECByDefault: cfg.blockSSEC,
+		Region:               cfg.region,
+		AccountID:            accountID,
+		KeyManager:           keys,
+		Auditor:              auditor,
+		BlockSSECByDefault:   cfg.blockSSEC,
+		ValidateBucketPolicy: validateBucketPolicy,
 	}
 }
 
@@ -165,36 +167,46 @@ func runServe(args []string) error {
 		return err
 	}
 	defer trail.Close()
+	iamKey := iamRecordKey(rootKey)
+	users, err := iam.Open(ctx, store, iamKey, iam.Options{AccountID: id.AccountID})
+	clear(iamKey)
+	if err != nil {
+		clear(rootKey)
+		return err
+	}
+	authz := policy.NewAuthorizer(users, id.AccountID)
 	keys, err := kms.New(store, rootKey, kms.Options{Region: cfg.region, AccountID: id.AccountID,
-		Policy: policy.NewKeyPolicies(), Auditor: trail, QuotaPerSecond: cfg.kmsQuota})
+		Policy: authz, Auditor: trail, QuotaPerSecond: cfg.kmsQuota})
 	clear(rootKey)
 	if err != nil {
 		return err
 	}
 	service := sse.New(store, keyring, serviceOptions(cfg, id.AccountID, keys, trail))
 
-	verifier := &sigv4.Verifier{Domains: cfg.domains, Secret: func(accessKey string) (string, bool) {
-		if subtle.ConstantTimeCompare([]byte(accessKey), []byte(creds.AccessKeyID)) == 1 {
-			return creds.SecretAccessKey, true
-		}
-		return "", false
-	}}
+	signers := accounts{root: creds, accountID: id.AccountID, users: users, authz: authz}
+	verifier := &sigv4.Verifier{Domains: cfg.domains, Secret: signers.secret}
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s3 := s3api.New(s3api.Config{
-		Service:   service,
-		Verifier:  verifier,
-		Region:    cfg.region,
-		AccountID: id.AccountID,
-		Domains:   cfg.domains,
-		Logger:    logger,
-		Metrics:   registry,
-		Auditor:   trail,
+		Service:        service,
+		Verifier:       verifier,
+		Region:         cfg.region,
+		AccountID:      id.AccountID,
+		Domains:        cfg.domains,
+		Logger:         logger,
+		Metrics:        registry,
+		Auditor:        trail,
+		Identify:       signers.identify,
+		Authorizer:     authz,
+		KMSKeyARN:      func(_ context.Context, ref string) (string, bool) { return keys.KeyARN(ref) },
+		PolicyIsPublic: policyIsPublic,
 	})
 	kmsAPI := kmsapi.New(kmsapi.Config{KMS: keys, Verifier: verifier, Region: cfg.region, AccountID: id.AccountID,
-		Logger: logger, Metrics: registry})
+		Logger: logger, Metrics: registry, Identify: signers.identify})
 	trailAPI := auditapi.New(auditapi.Config{Log: trail, Verifier: verifier, Region: cfg.region, AccountID: id.AccountID,
-		Logger: logger})
+		Logger: logger, Authorize: signers.authorizeTrail})
+	iamAPI := iamapi.New(iamapi.Config{Directory: users, Verifier: verifier, Identify: signers.identify, Authorizer: authz,
+		Auditor: trail, AccountID: id.AccountID, Region: cfg.region, Logger: logger})
 	ops := opsapi.New(opsapi.Config{
 		Gatherer:  registry,
 		Verifier:  verifier,
@@ -209,7 +221,7 @@ func runServe(args []string) error {
 		return err
 	}
 	server := &http.Server{
-		Handler:           withTransport(route(apis{ops: ops, s3: s3, kms: logJSONRequests("kms", kmsAPI, logger), trail: logJSONRequests("cloudtrail", trailAPI, logger)}, cfg.domains), cfg.tls),
+		Handler:           withTransport(route(apis{ops: ops, s3: s3, kms: logJSONRequests("kms", kmsAPI, logger), trail: logJSONRequests("cloudtrail", trailAPI, logger), iam: iamAPI}, cfg.domains), cfg.tls),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -252,13 +264,13 @@ func runServe(args []string) error {
 
 // apis are the HTTP front ends sharing the listener.
 type apis struct {
-	ops, s3, kms, trail http.Handler
+	ops, s3, kms, trail, iam http.Handler
 }
 
 // The KMS JSON protocol names its operation in X-Amz-Target on POST /.
 const kmsTargetPrefix = "TrentService."
 
-// route sends KMS and CloudTrail calls to their APIs, /_coffer/ to the
+// route sends KMS, CloudTrail, IAM and STS calls to their APIs, /_coffer/ to the
 // operator endpoints unless the request is virtual-hosted (then the path
 // is an object key in that bucket), and everything else to S3.
 func route(a apis, domains []string) http.Handler {
@@ -272,6 +284,10 @@ func route(a apis, domains []string) http.Handler {
 				a.trail.ServeHTTP(w, r)
 				return
 			}
+		}
+		if iamapi.IsRequest(r) {
+			a.iam.ServeHTTP(w, r)
+			return
 		}
 		if strings.HasPrefix(r.URL.Path, opsapi.Prefix) && !isVirtualHost(r.Host, domains) {
 			a.ops.ServeHTTP(w, r)

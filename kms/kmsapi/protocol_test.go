@@ -120,7 +120,10 @@ func (*bodyReader) Close() error { return nil }
 // caller cannot claim to be another service.
 func TestRequestContext(t *testing.T) {
 	alice := coffer.Principal{AccountID: testAccount, ARN: "arn:aws:iam::111122223333:user/alice", UserName: "alice", UserID: "AIDAALICE"}
-	s := startServer(t, func(_ *kms.Options, c *Config) {
+	// A user may list keys once an identity policy allows it.
+	listKeys := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListKeys","Resource":"*"}]}`
+	s := startServer(t, func(o *kms.Options, c *Config) {
+		o.Policy = policy.NewAuthorizer(userPolicies{alice.ARN: {[]byte(listKeys)}}, testAccount)
 		c.Identify = func(ak string) (coffer.Principal, bool) {
 			p := alice
 			p.AccessKeyID = ak
@@ -235,3 +238,13 @@ func TestInternalErrors(t *testing.T) {
 		t.Fatalf("log = %s", logs.String())
 	}
 }
+
+// userPolicies is a coffer.Identities holding only identity policies, by
+// principal ARN.
+type userPolicies map[string][][]byte
+
+func (userPolicies) AccessKey(string) (coffer.Principal, string, bool) {
+	return coffer.Principal{}, "", false
+}
+
+func (u userPolicies) IdentityPolicies(p coffer.Principal) [][]byte { return u[p.ARN] }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+
+	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/iam"
+	"github.com/cofferlabs/coffer/policy"
+)
+
+// iamRecordKey derives the key that seals the user directory's records
+// from the root key (iam/FORMAT.md).
+func iamRecordKey(rootKey []byte) []byte {
+	m := hmac.New(sha256.New, rootKey)
+	m.Write([]byte("coffer/iam/record-key/v1"))
+	return m.Sum(nil)
+}
+
+// accounts is who may sign requests: the root user, whose credentials are
+// the server's own, and the users of the directory.
+type accounts struct {
+	root      rootCredentials
+	accountID string
+	users     *iam.Directory
+	authz     *policy.Authorizer
+}
+
+// secret is the sigv4.Verifier's key lookup.
+func (a accounts) secret(accessKey string) (string, bool) {
+	if a.isRoot(accessKey) {
+		return a.root.SecretAccessKey, true
+	}
+	_, secret, ok := a.users.AccessKey(accessKey)
+	return secret, ok
+}
+
+// identify maps a verified access key to its principal. A key that is
+// neither root's nor an active user key (deleted or deactivated since its
+// signature was checked) is refused, never taken for root.
+func (a accounts) identify(accessKey string) (coffer.Principal, bool) {
+	if a.isRoot(accessKey) {
+		return coffer.Principal{
+			AccountID: a.accountID, ARN: "arn:aws:iam::" + a.accountID + ":root",
+			UserID: a.accountID, AccessKeyID: accessKey,
+		}, true
+	}
+	p, _, ok := a.users.AccessKey(accessKey)
+	return p, ok
+}
+
+func (a accounts) isRoot(accessKey string) bool {
+	return subtle.ConstantTimeCompare([]byte(accessKey), []byte(a.root.AccessKeyID)) == 1
+}
+
+// authorizeTrail decides CloudTrail LookupEvents for the key's principal.
+func (a accounts) authorizeTrail(ctx context.Context, accessKey string) error {
+	p, ok := a.identify(accessKey)
+	if !ok {
+		return errors.New("The security token included in the request is invalid.")
+	}
+	decision, err := a.authz.Authorize(coffer.WithPrincipal(ctx, p), coffer.AccessRequest{Action: "cloudtrail:LookupEvents", Resource: "*"})
+	if err != nil {
+		return err
+	}
+	if !decision.Allowed {
+		return fmt.Errorf("User: %s is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action", p.ARN)
+	}
+	return nil
+}
+
+// validateBucketPolicy is the Service's bucket policy check: the policy
+// engine's grammar, its refusals as S3's MalformedPolicy.
+func validateBucketPolicy(doc []byte, bucket string) error {
+	err := policy.ValidateBucketPolicy(doc, bucket)
+	var refused *policy.Error
+	if errors.As(err, &refused) {
+		return &coffer.ArgumentError{Code: "MalformedPolicy", Name: "Policy", Message: refused.Public()}
+	}
+	return err
+}
+
+// policyIsPublic answers GetBucketPolicyStatus.
+func policyIsPublic(doc []byte) (bool, error) {
+	status, err := policy.PolicyStatus(doc)
+	return status.IsPublic, err
+}
