@@ -29,10 +29,16 @@ func (e *deniedError) Unwrap() error { return errAccessDenied }
 // authorize decides whether the caller may perform the route's action on
 // the request's bucket or object.
 func (s *server) authorize(r *http.Request, req *request) error {
+	return s.authorizeOn(r, req, req.route.action, req.bucket, req.key, s.objectConditions(r, req))
+}
+
+// objectConditions are the request's condition keys, computed only when
+// an Authorizer will read them.
+func (s *server) objectConditions(r *http.Request, req *request) map[string][]string {
 	if s.authorizer == nil {
-		return s.authorizeOn(r, req, req.route.action, req.bucket, req.key, nil)
+		return nil
 	}
-	return s.authorizeOn(r, req, req.route.action, req.bucket, req.key, s.conditions(r, req, r.Header))
+	return s.conditions(r, req, r.Header)
 }
 
 // authorizeOn decides one action on a bucket (key "") or an object, with

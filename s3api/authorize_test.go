@@ -136,6 +136,42 @@ func TestAuthorizationDenialIsAudited(t *testing.T) {
 	}
 }
 
+// DeleteObjects is judged key by key: a denied key is an AccessDenied
+// entry of the result, and the others are deleted.
+func TestAuthorizationDeleteObjectsPerKey(t *testing.T) {
+	authz := &keyAuthorizer{deny: "arn:aws:s3:::bkt/keep"}
+	env := newTestEnv(t, withAuthorizer(authz))
+	client := env.sdk(t)
+	ctx := context.Background()
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"keep", "drop"} {
+		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String(k), Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := client.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("bkt"), Delete: &types.Delete{
+		Objects: []types.ObjectIdentifier{{Key: aws.String("keep")}, {Key: aws.String("drop")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Errors) != 1 || aws.ToString(out.Errors[0].Key) != "keep" || aws.ToString(out.Errors[0].Code) != "AccessDenied" ||
+		len(out.Deleted) != 1 || aws.ToString(out.Deleted[0].Key) != "drop" {
+		t.Fatalf("DeleteObjects result: deleted %+v, errors %+v", out.Deleted, out.Errors)
+	}
+	if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("keep")}); err != nil {
+		t.Fatalf("the denied key was deleted: %v", err)
+	}
+}
+
+// keyAuthorizer allows everything but deleting one object.
+type keyAuthorizer struct{ deny string }
+
+func (a *keyAuthorizer) Authorize(_ context.Context, req coffer.AccessRequest) (coffer.AccessDecision, error) {
+	return coffer.AccessDecision{Allowed: req.Action != "s3:DeleteObject" || req.Resource != a.deny}, nil
+}
+
 // Anonymous callers reach the Authorizer (so a policy can grant "*") and
 // are refused when it does not allow them.
 func TestAuthorizationAnonymous(t *testing.T) {

@@ -104,5 +104,8 @@ func (s *server) deleteOne(r *http.Request, req *request, key, version string) e
 	if err := coffer.ValidateObjectKey(key); err != nil {
 		return err
 	}
+	if err := s.authorizeOn(r, req, req.route.action, req.bucket, key, s.objectConditions(r, req)); err != nil {
+		return err
+	}
 	return s.svc.DeleteObject(r.Context(), req.bucket, key)
 }

@@ -22,6 +22,9 @@ type authMode int
 const (
 	authSigV4 authMode = iota // a signed request (header or presigned URL)
 	authForm                  // a browser form whose policy carries the signature
+	// authEachObject is a signed request whose handler authorizes every
+	// object it touches (DeleteObjects: S3 judges each key on its own ARN).
+	authEachObject
 )
 
 // bodyLimit says how a route reads its body: not at all, streamed into the
@@ -83,7 +86,7 @@ func (s *server) routeTable() []route {
 		route{op: "HeadBucket", method: http.MethodHead, level: bucketLevel, action: "s3:ListBucket", handle: s.headBucket},
 		route{op: "CreateBucket", method: http.MethodPut, level: bucketLevel, action: "s3:CreateBucket", body: maxCreateBucketBody, handle: s.createBucket},
 		route{op: "DeleteBucket", method: http.MethodDelete, level: bucketLevel, action: "s3:DeleteBucket", handle: s.deleteBucket},
-		route{op: "DeleteObjects", method: http.MethodPost, level: bucketLevel, query: []string{"delete"}, action: "s3:DeleteObject", body: maxDeleteBody, handle: s.deleteObjects},
+		route{op: "DeleteObjects", method: http.MethodPost, level: bucketLevel, query: []string{"delete"}, action: "s3:DeleteObject", auth: authEachObject, body: maxDeleteBody, handle: s.deleteObjects},
 		route{op: "PostObject", method: http.MethodPost, level: bucketLevel, form: true, action: "s3:PutObject", auth: authForm, body: streamedBody, handle: s.postObject},
 	)
 	table = append(table, unsupportedRoutes(objectLevel, objectSubresources, s.notImplemented)...)
