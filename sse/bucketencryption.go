@@ -34,7 +34,7 @@ var defaultBucketEncryption = coffer.BucketEncryption{Algorithm: coffer.SSES3}
 // PutBucketEncryption validates the rule's shape (the KMS key is resolved
 // only when a write uses it, as S3 does) and stores it.
 func (s *Service) PutBucketEncryption(ctx context.Context, bucket string, enc coffer.BucketEncryption) error {
-	if _, err := s.store.GetBucket(ctx, bucket); err != nil {
+	if _, err := s.bucket(ctx, bucket); err != nil {
 		return err
 	}
 	if err := s.validateBucketEncryption(enc); err != nil {
@@ -44,7 +44,7 @@ func (s *Service) PutBucketEncryption(ctx context.Context, bucket string, enc co
 	if err != nil {
 		return err
 	}
-	return s.store.UpdateBucket(ctx, bucket, func(rec *coffer.BucketRecord) error {
+	return s.updateBucket(ctx, bucket, func(rec *coffer.BucketRecord) error {
 		if rec.Config == nil {
 			rec.Config = make(map[string][]byte)
 		}
@@ -66,7 +66,7 @@ func (s *Service) DeleteBucketEncryption(ctx context.Context, bucket string) err
 	if err != nil {
 		return err
 	}
-	return s.store.UpdateBucket(ctx, bucket, func(rec *coffer.BucketRecord) error {
+	return s.updateBucket(ctx, bucket, func(rec *coffer.BucketRecord) error {
 		delete(rec.Config, encryptionConfigName)
 		if doc != nil {
 			if rec.Config == nil {
@@ -90,7 +90,7 @@ func (s *Service) newBucketRule() ([]byte, error) {
 // bucketRule reads a bucket's rule, failing with ErrNoSuchBucket for a
 // missing bucket.
 func (s *Service) bucketRule(ctx context.Context, bucket string) (coffer.BucketEncryption, error) {
-	rec, err := s.store.GetBucket(ctx, bucket)
+	rec, err := s.bucket(ctx, bucket)
 	if err != nil {
 		return coffer.BucketEncryption{}, err
 	}

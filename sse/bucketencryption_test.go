@@ -176,6 +176,7 @@ func TestBucketDefaultEncryption(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		e.svc.changedBucket(testBucket) // the store was changed behind the Service's back, as a damaged disk would
 		if _, err := e.svc.GetBucketEncryption(e.ctx, testBucket); !errors.Is(err, coffer.ErrCorruptData) {
 			t.Fatalf("unreadable rule: %v", err)
 		}

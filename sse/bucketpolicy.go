@@ -16,7 +16,7 @@ const policyConfigName = "policy"
 const MaxBucketPolicySize = 20 << 10
 
 func (s *Service) PutBucketPolicy(ctx context.Context, bucket string, doc []byte) error {
-	if _, err := s.store.GetBucket(ctx, bucket); err != nil {
+	if _, err := s.bucket(ctx, bucket); err != nil {
 		return err
 	}
 	if s.opts.ValidateBucketPolicy == nil {
@@ -29,7 +29,7 @@ func (s *Service) PutBucketPolicy(ctx context.Context, bucket string, doc []byte
 		return err
 	}
 	stored := bytes.Clone(doc)
-	return s.store.UpdateBucket(ctx, bucket, func(rec *coffer.BucketRecord) error {
+	return s.updateBucket(ctx, bucket, func(rec *coffer.BucketRecord) error {
 		if rec.Config == nil {
 			rec.Config = make(map[string][]byte)
 		}
@@ -39,7 +39,7 @@ func (s *Service) PutBucketPolicy(ctx context.Context, bucket string, doc []byte
 }
 
 func (s *Service) GetBucketPolicy(ctx context.Context, bucket string) ([]byte, error) {
-	rec, err := s.store.GetBucket(ctx, bucket)
+	rec, err := s.bucket(ctx, bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (s *Service) GetBucketPolicy(ctx context.Context, bucket string) ([]byte, e
 }
 
 func (s *Service) DeleteBucketPolicy(ctx context.Context, bucket string) error {
-	return s.store.UpdateBucket(ctx, bucket, func(rec *coffer.BucketRecord) error {
+	return s.updateBucket(ctx, bucket, func(rec *coffer.BucketRecord) error {
 		delete(rec.Config, policyConfigName)
 		return nil
 	})

@@ -3,6 +3,7 @@ package sse
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,4 +90,34 @@ func TestHeadUpload(t *testing.T) {
 			t.Fatalf("upload of another key: %v", err)
 		}
 	})
+}
+
+// The bucket record cache never serves a record older than the Service's
+// own last write, even with reads racing the writes.
+func TestBucketCacheFollowsWrites(t *testing.T) {
+	e := newEnv(t, backends[0])
+	e.svc.opts.ValidateBucketPolicy = func([]byte, string) error { return nil }
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			_, _ = e.svc.GetBucketPolicy(e.ctx, testBucket)
+		}
+	}()
+	for i := range 50 {
+		doc := []byte(`{"n":` + strconv.Itoa(i) + `}`)
+		if err := e.svc.PutBucketPolicy(e.ctx, testBucket, doc); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.svc.GetBucketPolicy(e.ctx, testBucket); err != nil || !bytes.Equal(got, doc) {
+			t.Fatalf("after write %d: %s, %v", i, got, err)
+		}
+	}
+	<-done
+	if err := e.svc.DeleteBucket(e.ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.GetBucketPolicy(e.ctx, testBucket); !errors.Is(err, coffer.ErrNoSuchBucket) {
+		t.Fatalf("policy of a deleted bucket: %v", err)
+	}
 }

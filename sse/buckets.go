@@ -18,11 +18,12 @@ func (s *Service) CreateBucket(ctx context.Context, bucket string) error {
 	if doc != nil {
 		rec.Config = map[string][]byte{encryptionConfigName: doc}
 	}
+	defer s.changedBucket(bucket)
 	return s.store.CreateBucket(ctx, rec)
 }
 
 func (s *Service) HeadBucket(ctx context.Context, bucket string) (coffer.BucketInfo, error) {
-	rec, err := s.store.GetBucket(ctx, bucket)
+	rec, err := s.bucket(ctx, bucket)
 	if err != nil {
 		return coffer.BucketInfo{}, err
 	}
@@ -42,6 +43,7 @@ func (s *Service) ListBuckets(ctx context.Context) ([]coffer.BucketInfo, error) 
 }
 
 func (s *Service) DeleteBucket(ctx context.Context, bucket string) error {
+	defer s.changedBucket(bucket)
 	return s.store.DeleteBucket(ctx, bucket)
 }
 

@@ -103,7 +103,7 @@ func (s *Service) bucketRewrapTarget(ctx context.Context, req BucketRewrap) (kms
 	case len(req.KMSKeyID) > maxKeyARNBytes:
 		return kmsRequest{}, &coffer.ArgumentError{Name: "KMSKeyId", Message: "The KMS key id is too long."}
 	}
-	if _, err := s.store.GetBucket(ctx, req.Bucket); err != nil {
+	if _, err := s.bucket(ctx, req.Bucket); err != nil {
 		return kmsRequest{}, err
 	}
 	if err := checkKMSCaller(ctx); err != nil {

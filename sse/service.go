@@ -48,6 +48,7 @@ type Service struct {
 	random       io.Reader
 	masterSealer masterKeySealer
 	kms          *kmsSealer // nil without a KeyManager
+	buckets      bucketCache
 }
 
 var _ coffer.Service = (*Service)(nil)

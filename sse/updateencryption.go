@@ -34,7 +34,7 @@ func (s *Service) updateObjectEncryption(ctx context.Context, bucket, key string
 	if err != nil {
 		return coffer.ObjectInfo{}, coffer.EncryptionInfo{}, err
 	}
-	if _, err := s.store.GetBucket(ctx, bucket); err != nil {
+	if _, err := s.bucket(ctx, bucket); err != nil {
 		return coffer.ObjectInfo{}, coffer.EncryptionInfo{}, err
 	}
 	info, from, err := s.rewrapOnce(ctx, bucket, key, target)
