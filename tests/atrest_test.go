@@ -47,8 +47,22 @@ func TestNoPlaintextAtRest(t *testing.T) {
 	s.awsCLI(t, "s3", "cp", big, "s3://atrest/plain-4096")
 
 	s.stop() // flush everything and release the files
-	scanned := 0
-	err := filepath.WalkDir(s.dataDir, func(path string, d os.DirEntry, err error) error {
+	scanned, _ := scanFiles(t, s.dataDir, "plaintext marker found", func(data []byte) bool { return bytes.Contains(data, marker) || bytes.Contains(data, marker[:16]) })
+	if scanned < 2 {
+		t.Fatalf("scanned only %d files; the data dir layout is not what this test expects", scanned)
+	}
+	if strings.Contains(s.logs.String(), string(marker[:16])) {
+		t.Errorf("plaintext marker found in the server's logs")
+	}
+	t.Logf("scanned %d files under the data dir: no plaintext", scanned)
+}
+
+// scanFiles reads every file under dir and reports each one in which
+// found sees what must not be there (what, e.g. "plaintext marker found"),
+// returning how many files it read and how many it reported.
+func scanFiles(t *testing.T, dir, what string, found func(data []byte) bool) (scanned, reported int) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -57,19 +71,14 @@ func TestNoPlaintextAtRest(t *testing.T) {
 			return err
 		}
 		scanned++
-		if bytes.Contains(data, marker) || bytes.Contains(data, marker[:16]) {
-			t.Errorf("plaintext marker found in %s", path)
+		if found(data) {
+			reported++
+			t.Errorf("%s in %s", what, path)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if scanned < 2 {
-		t.Fatalf("scanned only %d files; the data dir layout is not what this test expects", scanned)
-	}
-	if strings.Contains(s.logs.String(), string(marker[:16])) {
-		t.Errorf("plaintext marker found in the server's logs")
-	}
-	t.Logf("scanned %d files under the data dir: no plaintext", scanned)
+	return scanned, reported
 }

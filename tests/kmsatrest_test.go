@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -88,24 +87,7 @@ func TestKMSNoPlaintextAtRest(t *testing.T) {
 		}
 		return false
 	}
-	scanned := 0
-	err = filepath.WalkDir(s.dataDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		scanned++
-		if found(data) {
-			t.Errorf("a data key or plaintext was found in %s", path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	scanned, _ := scanFiles(t, s.dataDir, "a data key or plaintext was found", found)
 	if auditFiles, _ := filepath.Glob(filepath.Join(s.dataDir, "audit", "audit-*.jsonl")); len(auditFiles) == 0 || scanned < 4 {
 		t.Fatalf("scanned %d files, audit segments %v: the data dir is not what this test expects", scanned, auditFiles)
 	}

@@ -2,8 +2,6 @@ package tests
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -29,25 +27,7 @@ func assertNoCustomerKeys(t *testing.T, s *server, wantLog string, keys ...ssecK
 		}
 		return false
 	}
-	scanned, leaks := 0, 0
-	err := filepath.WalkDir(s.dataDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		scanned++
-		if found(data) {
-			leaks++
-			t.Errorf("customer key material found in %s", path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	scanned, leaks := scanFiles(t, s.dataDir, "customer key material found", found)
 	if scanned < 4 {
 		t.Fatalf("scanned only %d files: the data dir is not what this test expects", scanned)
 	}
