@@ -1,13 +1,9 @@
 package tests
 
 import (
-	"bufio"
 	"encoding/base64"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -102,12 +98,7 @@ for line in requests_in:
 
 // boto3Session is boto3 pointed at one endpoint (trusting caPath for
 // HTTPS), kept running in one Python process for the whole test.
-type boto3Session struct {
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	in  *os.File
-	out *bufio.Reader
-}
+type boto3Session struct{ driver *pyDriver }
 
 // boto3Bytes is a bytes parameter (Body), sent as {"$b64": ...}.
 type boto3Bytes []byte
@@ -157,55 +148,16 @@ func (r boto3Result) str(name string) string {
 
 func newBoto3Session(t *testing.T, endpoint, caPath string) *boto3Session {
 	t.Helper()
-	requireTool(t, "python")
-	b := &boto3Session{}
-	b.cmd = exec.Command("python", "-c", boto3DriverScript, endpoint, caPath)
-	b.cmd.Env = append(cleanAWSEnv(), "AWS_ACCESS_KEY_ID="+rootAccessKey, "AWS_SECRET_ACCESS_KEY="+rootSecretKey,
+	env := append(cleanAWSEnv(), "AWS_ACCESS_KEY_ID="+rootAccessKey, "AWS_SECRET_ACCESS_KEY="+rootSecretKey,
 		"AWS_DEFAULT_REGION="+testRegion)
-	b.cmd.Stderr = os.Stderr // the driver's own failures
-	requestsR, requestsW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	repliesR, repliesW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.cmd.ExtraFiles = []*os.File{requestsR, repliesW} // fds 3 and 4
-	if err := b.cmd.Start(); err != nil {
-		t.Fatalf("start the boto3 driver: %v", err)
-	}
-	requestsR.Close()
-	repliesW.Close()
-	b.in, b.out = requestsW, bufio.NewReaderSize(repliesR, 1<<20)
-	t.Cleanup(func() {
-		b.in.Close() // the driver ends at EOF
-		_ = b.cmd.Wait()
-		repliesR.Close()
-	})
-	return b
+	return &boto3Session{driver: startPyDriver(t, "boto3", boto3DriverScript, env, endpoint, caPath)}
 }
 
 // do sends one call; a Python exception (not an S3 error) fails the test.
 func (b *boto3Session) do(t *testing.T, call boto3Call) boto3Result {
 	t.Helper()
-	line, err := json.Marshal(call)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if _, err := b.in.Write(append(line, '\n')); err != nil {
-		t.Fatalf("boto3 driver: %v", err)
-	}
-	reply, err := b.out.ReadBytes('\n')
-	if err != nil {
-		t.Fatalf("boto3 driver: %v", err)
-	}
 	var r boto3Result
-	if err := json.Unmarshal(reply, &r); err != nil {
-		t.Fatalf("boto3 driver answered %q: %v", reply, err)
-	}
+	b.driver.call(t, call, &r)
 	if r.Exception != "" {
 		t.Fatalf("boto3 %s %s: %s", call.Client, call.Op, r.Exception)
 	}

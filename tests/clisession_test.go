@@ -1,13 +1,10 @@
 package tests
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -39,11 +36,7 @@ for line in requests:
 type cliSession struct {
 	global []string // --endpoint-url, --ca-bundle
 	dir    string   // scratch files for fileb:// arguments
-
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	in  *os.File
-	out *bufio.Reader
+	driver *pyDriver
 }
 
 // cliResult is one command's outcome.
@@ -64,58 +57,21 @@ func newCLISession(t *testing.T, endpoint, caPath string) *cliSession {
 func newCLISessionAs(t *testing.T, endpoint, caPath, accessKey, secretKey string) *cliSession {
 	t.Helper()
 	requireTool(t, "aws")
-	requireTool(t, "python")
 	c := &cliSession{global: []string{"--endpoint-url", endpoint}, dir: t.TempDir()}
 	if caPath != "" {
 		c.global = append(c.global, "--ca-bundle", caPath)
 	}
-	c.cmd = exec.Command("python", "-c", cliDriverScript)
-	c.cmd.Env = append(cleanAWSEnv(), "AWS_ACCESS_KEY_ID="+accessKey, "AWS_SECRET_ACCESS_KEY="+secretKey,
+	env := append(cleanAWSEnv(), "AWS_ACCESS_KEY_ID="+accessKey, "AWS_SECRET_ACCESS_KEY="+secretKey,
 		"AWS_DEFAULT_REGION="+testRegion, "AWS_PAGER=", "PYTHONIOENCODING=utf-8")
-	c.cmd.Stderr = os.Stderr // the driver's own failures
-	requestsR, requestsW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	repliesR, repliesW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.cmd.ExtraFiles = []*os.File{requestsR, repliesW} // fds 3 and 4
-	if err := c.cmd.Start(); err != nil {
-		t.Fatalf("start the aws CLI driver: %v", err)
-	}
-	requestsR.Close()
-	repliesW.Close()
-	c.in, c.out = requestsW, bufio.NewReaderSize(repliesR, 1<<20)
-	t.Cleanup(func() {
-		c.in.Close() // the driver ends at EOF
-		_ = c.cmd.Wait()
-		repliesR.Close()
-	})
+	c.driver = startPyDriver(t, "aws CLI", cliDriverScript, env)
 	return c
 }
 
 // run runs `aws <global options> args...`.
 func (c *cliSession) run(t *testing.T, args ...string) cliResult {
 	t.Helper()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	line, err := json.Marshal(append(append([]string{}, c.global...), args...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.in.Write(append(line, '\n')); err != nil {
-		t.Fatalf("aws CLI driver: %v", err)
-	}
-	reply, err := c.out.ReadBytes('\n')
-	if err != nil {
-		t.Fatalf("aws CLI driver: %v", err)
-	}
 	var r cliResult
-	if err := json.Unmarshal(reply, &r); err != nil {
-		t.Fatalf("aws CLI driver answered %q: %v", reply, err)
-	}
+	c.driver.call(t, append(append([]string{}, c.global...), args...), &r)
 	return r
 }
 
