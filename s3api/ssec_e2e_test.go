@@ -461,3 +461,37 @@ func blockedTypes(t *testing.T, client *s3.Client, bucket string) []types.Encryp
 	}
 	return rules[0].BlockedEncryptionTypes.EncryptionType
 }
+
+// Reads of SSE-KMS objects need TLS as much as writes do (spec §3.5: S3
+// refuses every GET and PUT of a KMS-protected object over plain HTTP);
+// SSE-S3 objects read fine either way.
+func TestKMSObjectReadsNeedTLS(t *testing.T) {
+	km := newFakeKMS()
+	f := newSSECFixture(t, withKMS(km))
+	ctx := context.Background()
+	arn := km.createKey()
+	if _, err := f.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ssec"), Key: aws.String("kms"), Body: stringsReader("kms data"),
+		ServerSideEncryption: "aws:kms", SSEKMSKeyId: aws.String(arn)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ssec"), Key: aws.String("s3"), Body: stringsReader("s3 data")}); err != nil {
+		t.Fatal(err)
+	}
+	runErrorCases(t, f.plain, []errorCase{
+		{name: "GET of an SSE-KMS object over HTTP", method: "GET", path: "/ssec/kms", status: 400, code: "InvalidArgument",
+			message: "Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection."},
+	})
+	resp, err := f.plain.server.Client().Do(signedRequest(t, "GET", f.plain.server.URL+"/ssec/s3", nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET of an SSE-S3 object over HTTP: %d", resp.StatusCode)
+	}
+	out, err := f.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ssec"), Key: aws.String("kms")})
+	if err != nil {
+		t.Fatalf("GET over HTTPS: %v", err)
+	}
+	out.Body.Close()
+}

@@ -46,13 +46,20 @@ func viaS3(ctx context.Context) context.Context {
 
 const msgKMSNeedsSigV4 = "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4."
 
-// checkKMSCaller refuses SSE-KMS to anonymous and SigV2 callers, as S3
-// does (spec §3.4). A context with neither principal nor signature facts
-// is an internal caller (administration, tests) and passes.
+const msgKMSNeedsTLS = "Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection."
+
+// checkKMSCaller refuses SSE-KMS, writes and reads alike, to anonymous and
+// SigV2 callers and over plain HTTP, as S3 does (spec §3.4, §3.5). A
+// context with neither principal nor request facts is an internal caller
+// (administration, tests) and passes.
 func checkKMSCaller(ctx context.Context) error {
 	p, hasPrincipal := coffer.PrincipalFrom(ctx)
-	if (hasPrincipal && p.Anonymous) || coffer.RequestInfoFrom(ctx).SignatureVersion == 2 {
+	info := coffer.RequestInfoFrom(ctx)
+	if (hasPrincipal && p.Anonymous) || info.SignatureVersion == 2 {
 		return &coffer.ArgumentError{Name: "Authorization", Message: msgKMSNeedsSigV4}
+	}
+	if info.SourceIP != "" && !info.SecureTransport {
+		return &coffer.ArgumentError{Name: sseHeader, Value: string(coffer.SSEKMS), Message: msgKMSNeedsTLS}
 	}
 	return nil
 }
