@@ -41,12 +41,21 @@ func (s *Service) getObjectOnce(ctx context.Context, bucket, key string, opts co
 	return plan.info, &coffer.ObjectReader{ReadCloser: r, Offset: plan.offset, Length: plan.length}, nil
 }
 
-// HeadObject answers from the record alone: it never unseals a key or
-// touches object data.
+// HeadObject answers from the record alone and never touches object data.
+// It unseals nothing, except that the checksum of an SSE-KMS object is
+// shown only to a caller the KMS lets decrypt its key, as on S3 (spec
+// §3.5: HeadObject with x-amz-checksum-mode needs kms:Decrypt).
 func (s *Service) HeadObject(ctx context.Context, bucket, key string, opts coffer.GetOptions) (coffer.ObjectInfo, error) {
 	plan, err := s.planRead(ctx, bucket, key, opts)
 	if err != nil {
 		return coffer.ObjectInfo{}, err
+	}
+	if plan.info.Checksum.Algorithm != "" && plan.rec.Encryption.Type == coffer.SSEKMS {
+		dataKey, err := s.openDataKeyOf(ctx, bindingOf(plan.rec), plan.rec.SealedKey, nil)
+		if err != nil {
+			return coffer.ObjectInfo{}, err
+		}
+		clear(dataKey)
 	}
 	return plan.info, nil
 }

@@ -267,3 +267,34 @@ func TestKMSNoKeyManager(t *testing.T) {
 		t.Fatalf("UpdateObjectEncryption: %v", err)
 	}
 }
+
+// HEAD shows an SSE-KMS object's checksum only to a caller the KMS lets
+// decrypt its key (spec §3.5); without checksum mode it calls no KMS.
+func TestKMSHeadChecksumNeedsDecrypt(t *testing.T) {
+	e := newKMSEnv(t, backends[0], Options{})
+	data := []byte("checksummed")
+	_, err := e.svc.PutObject(e.ctx, testBucket, "sum", bytes.NewReader(data), coffer.PutOptions{
+		Check: coffer.BodyCheck{Size: int64(len(data)), Checksum: coffer.ChecksumCRC32}, Encryption: kmsRequestFor(""),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := e.kms.count("Decrypt")
+	if head, err := e.svc.HeadObject(e.ctx, testBucket, "sum", coffer.GetOptions{}); err != nil || head.Checksum.Value != "" {
+		t.Fatalf("HEAD without checksum mode: %+v, %v", head.Checksum, err)
+	}
+	if e.kms.count("Decrypt") != before {
+		t.Fatal("HEAD without checksum mode called the KMS")
+	}
+	head, err := e.svc.HeadObject(e.ctx, testBucket, "sum", coffer.GetOptions{WantChecksum: true})
+	if err != nil || head.Checksum.Value != checksumOf(coffer.ChecksumCRC32, data) || e.kms.count("Decrypt") != before+1 {
+		t.Fatalf("HEAD with checksum mode: %+v, %v, %d Decrypt calls", head.Checksum, err, e.kms.count("Decrypt")-before)
+	}
+	e.kms.failWith("Decrypt", "AccessDeniedException")
+	if _, err := e.svc.HeadObject(e.ctx, testBucket, "sum", coffer.GetOptions{WantChecksum: true}); err == nil {
+		t.Fatal("HEAD with checksum mode showed the checksum to a caller the KMS refused")
+	}
+	if _, err := e.svc.HeadObject(e.ctx, testBucket, "sum", coffer.GetOptions{}); err != nil {
+		t.Fatalf("plain HEAD under a refusing KMS: %v", err)
+	}
+}
