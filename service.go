@@ -14,7 +14,8 @@ import (
 //     intact), and make a successful write durable before returning;
 //   - read request bodies to EOF before declaring success, verifying every
 //     hash asked for in BodyCheck;
-//   - never decrypt or unwrap anything for HeadObject or listings.
+//   - never decrypt anything for HeadObject or listings, and unwrap a key
+//     only to show an SSE-KMS object's checksum (which needs kms:Decrypt).
 type Service interface {
 	CreateBucket(ctx context.Context, bucket string) error
 	HeadBucket(ctx context.Context, bucket string) (BucketInfo, error)
