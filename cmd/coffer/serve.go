@@ -19,6 +19,7 @@ import (
 	"github.com/cofferlabs/coffer"
 	"github.com/cofferlabs/coffer/audit"
 	"github.com/cofferlabs/coffer/audit/auditapi"
+	"github.com/cofferlabs/coffer/console"
 	"github.com/cofferlabs/coffer/iam"
 	"github.com/cofferlabs/coffer/iam/iamapi"
 	"github.com/cofferlabs/coffer/kms"
@@ -220,8 +221,15 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	// The console signs its browser's calls and hands them back to the
+	// router, inside the transport middleware, so the request facts stay
+	// the browser's.
+	web := console.New(console.Config{Secret: signers.secret, Identify: signers.identify, Region: cfg.region, Logger: logger})
+	router := route(apis{ops: ops, s3: s3, kms: logJSONRequests("kms", kmsAPI, logger),
+		trail: logJSONRequests("cloudtrail", trailAPI, logger), iam: iamAPI, console: web}, cfg.domains)
+	web.SetRouter(router)
 	server := &http.Server{
-		Handler:           withTransport(route(apis{ops: ops, s3: s3, kms: logJSONRequests("kms", kmsAPI, logger), trail: logJSONRequests("cloudtrail", trailAPI, logger), iam: iamAPI}, cfg.domains), cfg.tls),
+		Handler:           withTransport(router, cfg.tls),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -264,13 +272,14 @@ func runServe(args []string) error {
 
 // apis are the HTTP front ends sharing the listener.
 type apis struct {
-	ops, s3, kms, trail, iam http.Handler
+	ops, s3, kms, trail, iam, console http.Handler
 }
 
 // The KMS JSON protocol names its operation in X-Amz-Target on POST /.
 const kmsTargetPrefix = "TrentService."
 
-// route sends KMS, CloudTrail, IAM and STS calls to their APIs, /_coffer/ to the
+// route sends KMS, CloudTrail, IAM and STS calls to their APIs, the web
+// console its paths, /_coffer/ to the
 // operator endpoints unless the request is virtual-hosted (then the path
 // is an object key in that bucket), and everything else to S3.
 func route(a apis, domains []string) http.Handler {
@@ -289,12 +298,20 @@ func route(a apis, domains []string) http.Handler {
 			a.iam.ServeHTTP(w, r)
 			return
 		}
+		if isConsolePath(r.URL.Path) && !isVirtualHost(r.Host, domains) {
+			a.console.ServeHTTP(w, r)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, opsapi.Prefix) && !isVirtualHost(r.Host, domains) {
 			a.ops.ServeHTTP(w, r)
 			return
 		}
 		a.s3.ServeHTTP(w, r)
 	})
+}
+
+func isConsolePath(path string) bool {
+	return strings.HasPrefix(path, console.Prefix) || path == strings.TrimSuffix(console.Prefix, "/")
 }
 
 func isVirtualHost(host string, domains []string) bool {
@@ -379,6 +396,7 @@ func (k keyAdmin) RewrapBucket(ctx context.Context, req opsapi.BucketRewrap, pro
 func printBanner(w io.Writer, addr string, creds rootCredentials, generated bool, keySource rootKeySource, cfg serveConfig) {
 	endpoint := "http://" + addr
 	fmt.Fprintf(w, "Coffer is serving S3 at %s (region %s)\n", endpoint, cfg.region)
+	fmt.Fprintf(w, "Web console: %s%s (sign in with an access key)\n", endpoint, console.Prefix)
 	if generated {
 		fmt.Fprintf(w, "\nRoot credentials were generated and saved to %s/%s (mode 0600).\n", cfg.dataDir, credentialsFile)
 		fmt.Fprintf(w, "They are shown this once:\n  AccessKeyId:     %s\n  SecretAccessKey: %s\n", creds.AccessKeyID, creds.SecretAccessKey)
