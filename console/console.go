@@ -59,6 +59,9 @@ type Config struct {
 	// Logger receives sign-ins, sign-outs, refusals and internal errors
 	// (never a secret, cookie, CSRF token or request body); nil discards.
 	Logger *slog.Logger
+	// Auditor records every sign-in attempt (ConsoleLogin); nil records
+	// none.
+	Auditor coffer.Auditor
 	// Now is the clock of sessions and the sign-in rate limit; nil means
 	// time.Now. Signatures always use the real time, as the verifier does.
 	Now func() time.Time
@@ -83,6 +86,7 @@ type Console struct {
 	identify func(string) (coffer.Principal, bool)
 	region   string
 	log      *slog.Logger
+	auditor  coffer.Auditor
 	sessions *sessions
 	limiter  *limiter
 	assets   *assets
@@ -126,6 +130,7 @@ func New(cfg Config) *Console {
 		identify: cfg.Identify,
 		region:   cfg.Region,
 		log:      cfg.Logger.With("component", "console"),
+		auditor:  cfg.Auditor,
 		sessions: newSessions(cfg.Now, cfg.IdleTimeout, cfg.MaxLifetime, cfg.MaxSessions),
 		limiter:  newLimiter(cfg.Now, cfg.SignInsPerMinute, maxLimiterEntries),
 		assets:   a,

@@ -122,6 +122,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request, _ *view) error 
 	addr := limitKey(r)
 	if ok, wait := c.limiter.take(addr); !ok {
 		c.log.Warn("console sign-in rate-limited", "sourceIp", sourceIP(r))
+		c.auditSignIn(r, creds.AccessKeyID, coffer.Principal{}, "Too many failed sign-ins from this address.")
 		e := *errTooManySignIns
 		e.retryAfter = wait
 		return &e
@@ -129,6 +130,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request, _ *view) error 
 	p, ok := c.check(creds)
 	if !ok {
 		c.log.Warn("console sign-in refused", "sourceIp", sourceIP(r), "reason", "invalid credentials")
+		c.auditSignIn(r, creds.AccessKeyID, coffer.Principal{}, "The access key or its secret is not valid.")
 		return errInvalidCredentials
 	}
 	c.limiter.giveBack(addr)
@@ -143,6 +145,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request, _ *view) error 
 	id, v := c.sessions.create(creds.AccessKeyID, creds.SecretAccessKey, p)
 	http.SetCookie(w, c.sessionCookie(r, id))
 	c.log.Info("console sign-in", "sourceIp", sourceIP(r), "accessKey", creds.AccessKeyID, "arn", p.ARN)
+	c.auditSignIn(r, creds.AccessKeyID, p, "")
 	writeJSON(w, http.StatusOK, newSessionInfo(v))
 	return nil
 }

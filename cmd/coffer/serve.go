@@ -224,7 +224,7 @@ func runServe(args []string) error {
 	// The console signs its browser's calls and hands them back to the
 	// router, inside the transport middleware, so the request facts stay
 	// the browser's.
-	web := console.New(console.Config{Secret: signers.secret, Identify: signers.identify, Region: cfg.region, Logger: logger})
+	web := console.New(console.Config{Secret: signers.secret, Identify: signers.identify, Region: cfg.region, Logger: logger, Auditor: trail})
 	router := route(apis{ops: ops, s3: s3, kms: logJSONRequests("kms", kmsAPI, logger),
 		trail: logJSONRequests("cloudtrail", trailAPI, logger), iam: iamAPI, console: web}, cfg.domains)
 	web.SetRouter(router)
