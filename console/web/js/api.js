@@ -173,6 +173,7 @@ export async function errorOf(resp, service, method) {
     message = text(doc, 'Message');
   }
   if (!code) code = statusCode(resp.status);
+  if (!message && method === 'HEAD') message = 'The server answered ' + resp.status + (resp.statusText ? ' ' + resp.statusText : '') + '; a HEAD answer carries no error details.';
   if (!message) message = body && !body.trimStart().startsWith('<') ? body : resp.statusText || 'HTTP ' + resp.status;
   const err = new ApiError(code, message, resp.status, service);
   if (resp.status === 401 && service !== 'console' && isConsoleError(body)) onSessionLost(err);

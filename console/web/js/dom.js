@@ -30,9 +30,12 @@ function setAttrs(el, attrs) {
     } else if (name.startsWith('on') && typeof value === 'function') {
       el.addEventListener(name.slice(2), value);
     } else if (name === 'value' && 'value' in el) {
+      // The attribute too, so that a form's reset() comes back to it.
+      if (el instanceof HTMLInputElement) el.setAttribute('value', value);
       el.value = value;
     } else if (name === 'checked' || name === 'selected') {
-      el[name] = Boolean(value);
+      el.setAttribute(name, '');
+      el[name] = true;
     } else {
       el.setAttribute(name, value === true ? '' : String(value));
     }

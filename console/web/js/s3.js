@@ -30,10 +30,6 @@ export async function createBucket(bucket) {
   await aws('s3', { method: 'PUT', path: objectPath(bucket) });
 }
 
-export async function deleteBucket(bucket) {
-  await aws('s3', { method: 'DELETE', path: objectPath(bucket) });
-}
-
 // Encryption is a bucket's default encryption rule.
 // { algorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse', kmsKeyId, bucketKey, blocked: ['SSE-C', ...] }
 export async function getBucketEncryption(bucket) {

@@ -52,7 +52,7 @@ async function defaultEncryption(bucket, names, cell) {
 }
 
 function createForm(messages, refresh) {
-  const name = h('input', { type: 'text', 'data-testid': 'bucket-create-name', required: true, pattern: '[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]', placeholder: 'my-bucket', spellcheck: 'false' });
+  const name = h('input', { type: 'text', 'data-testid': 'bucket-create-name', required: true, placeholder: 'my-bucket', spellcheck: 'false' });
   const algorithm = h('select', { 'data-testid': 'bucket-create-encryption' },
     h('option', { value: 'AES256', text: 'SSE-S3 (keys managed by Coffer)' }),
     h('option', { value: 'aws:kms', text: 'SSE-KMS (a KMS key)' }));

@@ -8,7 +8,7 @@ import { h, errorBanner } from '../dom.js';
 export function renderSignIn(view, onSignedIn, message) {
   const accessKey = h('input', {
     type: 'text', id: 'signin-access-key', name: 'accessKeyId', 'data-testid': 'signin-access-key',
-    autocomplete: 'username', spellcheck: 'false', required: true, autofocus: true,
+    autocomplete: 'username', spellcheck: 'false', required: true,
   });
   const secret = h('input', {
     type: 'password', id: 'signin-secret', name: 'secretAccessKey', 'data-testid': 'signin-secret',
@@ -51,4 +51,5 @@ export function renderSignIn(view, onSignedIn, message) {
   });
 
   view.append(form);
+  accessKey.focus();
 }
