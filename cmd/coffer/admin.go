@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/cofferlabs/coffer/opsapi"
 )
@@ -279,56 +278,4 @@ func followProgress(body io.Reader, bar *progressBar) (progressLine, error) {
 		return progressLine{}, err
 	}
 	return progressLine{}, errors.New("the server stopped before the rewrap finished")
-}
-
-// progressBar draws a one-line bar on a terminal and stays quiet otherwise.
-type progressBar struct {
-	out      io.Writer
-	verb     string
-	unit     string
-	terminal bool
-	started  time.Time
-	last     time.Time
-	done     int
-}
-
-func newProgressBar(out io.Writer, verb, unit string) *progressBar {
-	terminal := false
-	if f, ok := out.(*os.File); ok {
-		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
-			terminal = true
-		}
-	}
-	return &progressBar{out: out, verb: verb, unit: unit, terminal: terminal, started: time.Now()}
-}
-
-func (p *progressBar) update(done, total int) {
-	p.done = done
-	if !p.terminal || time.Since(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
-	rate := float64(done) / max(time.Since(p.started).Seconds(), 0.001)
-	if total > 0 {
-		const width = 30
-		filled := min(width, done*width/total)
-		bar := make([]byte, width)
-		for i := range bar {
-			bar[i] = ' '
-			if i < filled {
-				bar[i] = '#'
-			}
-		}
-		left := time.Duration(float64(total-done)/max(rate, 0.001)) * time.Second
-		fmt.Fprintf(p.out, "\r[%s] %d/%d %s %s, %.0f/s, %s left ", bar, done, total, p.unit, p.verb, rate, left.Round(time.Second))
-		return
-	}
-	fmt.Fprintf(p.out, "\r%s %d %s, %.0f/s ", p.verb, done, p.unit, rate)
-}
-
-func (p *progressBar) finish() {
-	if p.terminal {
-		fmt.Fprintln(p.out)
-	}
-	fmt.Fprintf(p.out, "%s %d %s in %s\n", p.verb, p.done, p.unit, time.Since(p.started).Round(time.Millisecond))
 }

@@ -18,6 +18,8 @@ Usage:
                                            move a bucket's objects to SSE-KMS under K (keys only, resumable)
   coffer audit verify|export [flags]       check the audit trail's chain, or export it as JSON lines
   coffer bench [flags]                     PUT/GET load against any S3 endpoint
+  coffer cp [flags] SRC DST                copy a file to or from S3, encrypting client-side with --cse-* (coffer cp -h)
+  coffer cse inspect [--json] s3://B/K     show an object's client-side encryption envelope, without decrypting
   coffer version
 `
 
@@ -38,6 +40,10 @@ func main() {
 		err = runAudit(os.Args[2:])
 	case "bench":
 		err = runBench(os.Args[2:])
+	case "cp":
+		err = runCp(os.Args[2:])
+	case "cse":
+		err = runCSE(os.Args[2:])
 	case "version":
 		fmt.Println("coffer", version)
 	case "-h", "--help", "help":
