@@ -15,23 +15,10 @@ cd "$(dirname "$0")/.."
 size_mib=${1:-1024}
 rounds=${2:-1}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-cse.XXXXXX")
-pid=
-cleanup() { [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }; rm -rf "$work"; }
-trap cleanup EXIT
-
-go build -o "$work/coffer" ./cmd/coffer
-export COFFER_ROOT_ACCESS_KEY=benchadmin COFFER_ROOT_SECRET_KEY=benchadmin-secret
 http_addr=127.0.0.1:19120
 https_addr=127.0.0.1:19463
-"$work/coffer" serve --data-dir "$work/data" --listen "$http_addr" --listen-tls "$https_addr" \
-  --log-level warn >/dev/null 2>"$work/coffer.log" &
-pid=$!
-for _ in $(seq 150); do
-  curl -fsS "http://$http_addr/_coffer/health/ready" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -fsS "http://$http_addr/_coffer/health/ready" >/dev/null || { cat "$work/coffer.log"; exit 1; }
+. scripts/lib-coffer.sh
+start_coffer "$http_addr" "$https_addr"
 
 # The client side: credentials from the environment, as a user has them.
 export AWS_ACCESS_KEY_ID=benchadmin AWS_SECRET_ACCESS_KEY=benchadmin-secret AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1

@@ -215,14 +215,7 @@ func parseCpArgs(args []string) (cpCommand, error) {
 	if err != nil {
 		return cmd, err
 	}
-	// An empty value is refused rather than ignored: --cse-kms-key-id "$KEY"
-	// with KEY unset must not turn into a plaintext upload.
-	fl.Visit(func(f *flag.Flag) {
-		if err == nil && f.Value.String() == "" {
-			err = fmt.Errorf("--%s is empty", f.Name)
-		}
-	})
-	if err != nil {
+	if err := refuseEmptyFlags(fl); err != nil {
 		return cmd, err
 	}
 	if len(positional) != 2 {

@@ -294,3 +294,16 @@ var (
 	_ cse.S3API  = (*s3.Client)(nil)
 	_ cse.KMSAPI = (*kms.Client)(nil)
 )
+
+// refuseEmptyFlags refuses a flag given an empty value rather than ignore
+// it: --cse-kms-key-id "$KEY" with KEY unset must not turn into a
+// plaintext upload.
+func refuseEmptyFlags(fl *flag.FlagSet) error {
+	var err error
+	fl.Visit(func(f *flag.Flag) {
+		if err == nil && f.Value.String() == "" {
+			err = fmt.Errorf("--%s is empty", f.Name)
+		}
+	})
+	return err
+}

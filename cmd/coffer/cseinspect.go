@@ -66,12 +66,7 @@ func parseInspectArgs(args []string) (inspectCommand, error) {
 	if err != nil {
 		return cmd, err
 	}
-	fl.Visit(func(f *flag.Flag) {
-		if err == nil && f.Value.String() == "" {
-			err = fmt.Errorf("--%s is empty", f.Name)
-		}
-	})
-	if err != nil {
+	if err := refuseEmptyFlags(fl); err != nil {
 		return cmd, err
 	}
 	if len(positional) != 1 {
