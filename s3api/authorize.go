@@ -72,10 +72,13 @@ func (s *server) authorizeOn(r *http.Request, req *request, action, bucket, key 
 	return nil
 }
 
+// resourceARN is the ARN a request addresses. ListBuckets addresses no
+// bucket: its "arn:aws:s3:::*" is matched both by "Resource": "*" and by
+// the "arn:aws:s3:::*" that policies for s3:ListAllMyBuckets often name.
 func resourceARN(bucket, key string) string {
 	switch {
 	case bucket == "":
-		return "*"
+		return "arn:aws:s3:::*"
 	case key == "":
 		return "arn:aws:s3:::" + bucket
 	}

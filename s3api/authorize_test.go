@@ -71,6 +71,7 @@ func TestAuthorizationRequests(t *testing.T) {
 		}
 	}
 	must(client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}))
+	must(client.ListBuckets(ctx, &s3.ListBucketsInput{}))
 	must(client.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bkt"), Policy: aws.String(string(policyDoc))}))
 	must(client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("plain"), Body: strings.NewReader("x")}))
 	must(client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("aes"), Body: strings.NewReader("x"), ServerSideEncryption: types.ServerSideEncryptionAes256}))
@@ -87,6 +88,7 @@ func TestAuthorizationRequests(t *testing.T) {
 		conditions map[string]string // expected values; "" means the key must be absent
 		policy     bool
 	}{
+		{"ListBuckets", "s3:ListAllMyBuckets", "arn:aws:s3:::*", nil, false},
 		{"CreateBucket", "s3:CreateBucket", "arn:aws:s3:::bkt", nil, false},
 		{"PutBucketPolicy", "s3:PutBucketPolicy", "arn:aws:s3:::bkt", nil, false},
 		{"plain PutObject", "s3:PutObject", "arn:aws:s3:::bkt/plain", map[string]string{"s3:x-amz-server-side-encryption": "", "s3:authType": "REST-HEADER", "s3:signatureversion": "AWS4-HMAC-SHA256"}, true},
