@@ -62,7 +62,6 @@ type stack struct {
 // stackAccounts is cmd/coffer's accounts: the root user and the directory.
 type stackAccounts struct {
 	users *iam.Directory
-	authz *policy.Authorizer
 }
 
 func (a stackAccounts) secret(accessKey string) (string, bool) {
@@ -80,21 +79,6 @@ func (a stackAccounts) identify(accessKey string) (coffer.Principal, bool) {
 	}
 	p, _, ok := a.users.AccessKey(accessKey)
 	return p, ok
-}
-
-func (a stackAccounts) authorizeTrail(ctx context.Context, accessKey string) error {
-	p, ok := a.identify(accessKey)
-	if !ok {
-		return errors.New("The security token included in the request is invalid.")
-	}
-	d, err := a.authz.Authorize(coffer.WithPrincipal(ctx, p), coffer.AccessRequest{Action: "cloudtrail:LookupEvents", Resource: "*"})
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return fmt.Errorf("User: %s is not authorized to perform: cloudtrail:LookupEvents", p.ARN)
-	}
-	return nil
 }
 
 func newStack(t *testing.T, useTLS bool) *stack {
@@ -144,7 +128,7 @@ func newStack(t *testing.T, useTLS bool) *stack {
 	service := sse.New(store, keyring, sse.Options{Region: stackRegion, AccountID: testAccount, KeyManager: keys, Auditor: trail,
 		ValidateBucketPolicy: validateBucketPolicy})
 
-	accounts := stackAccounts{users: users, authz: authz}
+	accounts := stackAccounts{users: users}
 	verifier := &sigv4.Verifier{Secret: accounts.secret}
 	s3 := s3api.New(s3api.Config{
 		Service: service, Verifier: verifier, Region: stackRegion, AccountID: testAccount, Logger: logger,
@@ -154,7 +138,7 @@ func newStack(t *testing.T, useTLS bool) *stack {
 	kmsAPI := kmsapi.New(kmsapi.Config{KMS: keys, Verifier: verifier, Region: stackRegion, AccountID: testAccount,
 		Logger: logger, Identify: accounts.identify})
 	trailAPI := auditapi.New(auditapi.Config{Log: trail, Verifier: verifier, Region: stackRegion, AccountID: testAccount,
-		Logger: logger, Authorize: accounts.authorizeTrail})
+		Logger: logger, Identify: accounts.identify, Authorizer: authz})
 	iamAPI := iamapi.New(iamapi.Config{Directory: users, Verifier: verifier, Identify: accounts.identify, Authorizer: authz,
 		Auditor: trail, AccountID: testAccount, Region: stackRegion, Logger: logger})
 	ops := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

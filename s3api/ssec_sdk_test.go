@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -426,8 +428,10 @@ func ssecPolicyForm(t *testing.T, env *testEnv, bucket, key string, signed, extr
 	t.Helper()
 	policy := minio.NewPostPolicy()
 	errs := []error{policy.SetBucket(bucket), policy.SetKey(key), policy.SetExpires(time.Now().UTC().Add(10 * time.Minute))}
-	for name, value := range signed {
-		errs = append(errs, policy.SetUserData(strings.TrimPrefix(name, "x-amz-"), value))
+	// Conditions in name order, so that which one fails first, and so the
+	// error text, does not depend on map iteration.
+	for _, name := range slices.Sorted(maps.Keys(signed)) {
+		errs = append(errs, policy.SetUserData(strings.TrimPrefix(name, "x-amz-"), signed[name]))
 	}
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)

@@ -8,9 +8,12 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/cofferlabs/coffer"
 	"github.com/cofferlabs/coffer/audit"
 	"github.com/cofferlabs/coffer/sigv4"
 	"github.com/google/uuid"
@@ -36,10 +39,15 @@ type Config struct {
 	Region    string
 	AccountID string
 	Logger    *slog.Logger // nil means slog.Default()
-	// Authorize decides whether an authenticated access key may read the
-	// trail; its error's text goes to the client as AccessDeniedException.
-	// nil allows any valid key.
-	Authorize func(ctx context.Context, accessKey string) error
+	// Identify maps an authenticated access key to its principal; !ok
+	// refuses the request. nil takes every valid key for the account's
+	// root user.
+	Identify func(accessKey string) (coffer.Principal, bool)
+	// Authorizer decides cloudtrail:LookupEvents for the caller; nil
+	// allows every valid key. A denial is recorded in the trail, like
+	// every other denial; allowed reads are not, so that reading the trail
+	// (the console polls it) does not fill it.
+	Authorizer coffer.Authorizer
 }
 
 type handler struct {
@@ -129,10 +137,13 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, body []byte, acc
 	default:
 		return clientError(codeUnknownOperation, "Unknown operation "+truncate(op, 64)+".")
 	}
-	if h.cfg.Authorize != nil {
-		if err := h.cfg.Authorize(r.Context(), accessKey); err != nil {
-			return clientError(codeAccessDenied, h.deniedMessage(err))
-		}
+	principal, ok := h.identify(accessKey)
+	if !ok {
+		return clientError(codeUnrecognized, "The security token included in the request is invalid.")
+	}
+	ctx := coffer.WithRequestInfo(coffer.WithPrincipal(r.Context(), principal), requestInfo(r))
+	if apiErr := h.authorize(ctx, principal); apiErr != nil {
+		return apiErr
 	}
 	resp, apiErr := h.lookupEvents(r.Context(), body)
 	if apiErr != nil {
@@ -147,15 +158,63 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, body []byte, acc
 	return nil
 }
 
-func (h *handler) deniedMessage(err error) string {
-	msg := "You are not authorized to perform cloudtrail:LookupEvents"
-	if h.cfg.AccountID != "" {
-		msg += " in account " + h.cfg.AccountID
+// requestInfo is what the transport middleware put in the context (source
+// IP, TLS), or the connection's own facts without it.
+func requestInfo(r *http.Request) coffer.RequestInfo {
+	info := coffer.RequestInfoFrom(r.Context())
+	info.UserAgent = r.UserAgent()
+	info.SignatureVersion = 4
+	if info.SourceIP == "" {
+		info.SourceIP, _, _ = net.SplitHostPort(r.RemoteAddr)
+		info.SecureTransport = r.TLS != nil
 	}
-	if h.cfg.Region != "" {
-		msg += " (" + h.cfg.Region + ")"
+	return info
+}
+
+// identify is Config.Identify, or the account's root user for any key.
+func (h *handler) identify(accessKey string) (coffer.Principal, bool) {
+	if h.cfg.Identify != nil {
+		return h.cfg.Identify(accessKey)
 	}
-	return msg + ": " + err.Error()
+	return coffer.Principal{AccountID: h.cfg.AccountID, ARN: "arn:aws:iam::" + h.cfg.AccountID + ":root",
+		UserID: h.cfg.AccountID, AccessKeyID: accessKey}, true
+}
+
+// authorize decides cloudtrail:LookupEvents; a denial is recorded, with
+// the statement that denied it.
+func (h *handler) authorize(ctx context.Context, p coffer.Principal) *apiError {
+	if h.cfg.Authorizer == nil {
+		return nil
+	}
+	decision, err := h.cfg.Authorizer.Authorize(ctx, coffer.AccessRequest{Action: "cloudtrail:LookupEvents", Resource: "*"})
+	if err != nil {
+		return &apiError{Code: codeInternal, Status: http.StatusInternalServerError, Message: err.Error()}
+	}
+	if decision.Allowed {
+		return nil
+	}
+	msg := "User: " + p.ARN + " is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action"
+	if decision.DenySid != "" {
+		msg = "User: " + p.ARN + " is not authorized to perform: cloudtrail:LookupEvents with an explicit deny in an identity-based policy"
+	}
+	denied := clientError(codeAccessDenied, msg)
+	h.record(ctx, p, &decision, denied)
+	return denied
+}
+
+// record keeps a refused LookupEvents call in the trail.
+func (h *handler) record(ctx context.Context, p coffer.Principal, decision *coffer.AccessDecision, failure *apiError) {
+	event := coffer.AuditEvent{
+		Time: time.Now().UTC(), EventSource: "cloudtrail.amazonaws.com", EventName: "LookupEvents",
+		Principal: p, Request: coffer.RequestInfoFrom(ctx), ReadOnly: true,
+	}
+	if failure != nil {
+		event.ErrorCode, event.ErrorMessage = failure.Code, failure.Message
+	}
+	if decision != nil && decision.DenySid != "" {
+		event.Details = map[string]string{"denySid": decision.DenySid, "deniedBy": decision.DeniedBy}
+	}
+	h.cfg.Log.Record(context.WithoutCancel(ctx), event)
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {

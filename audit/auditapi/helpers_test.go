@@ -2,7 +2,6 @@ package auditapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -89,12 +88,16 @@ func newTestServer(t *testing.T) *testServer {
 	}}
 	h := New(Config{Log: log, Verifier: verifier, Region: testRegion, AccountID: testAccount,
 		Logger: slog.New(slog.DiscardHandler),
-		Authorize: func(_ context.Context, ak string) error {
-			if ak != testAccessKey {
-				return errors.New("only the root user may read the audit trail")
+		Identify: func(ak string) (coffer.Principal, bool) {
+			switch ak {
+			case testAccessKey:
+				return coffer.Principal{AccountID: testAccount, ARN: "arn:aws:iam::" + testAccount + ":root", UserID: testAccount, AccessKeyID: ak}, true
+			case readerKey:
+				return coffer.Principal{AccountID: testAccount, ARN: "arn:aws:iam::" + testAccount + ":user/reader", UserName: "reader", UserID: "AIDAREADER", AccessKeyID: ak}, true
 			}
-			return nil
-		}})
+			return coffer.Principal{}, false
+		},
+		Authorizer: rootOnly{}})
 	s := &testServer{log: log}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
@@ -102,4 +105,12 @@ func newTestServer(t *testing.T) *testServer {
 	}))
 	t.Cleanup(s.Close)
 	return s
+}
+
+// rootOnly lets the account's root user read the trail, and nobody else.
+type rootOnly struct{}
+
+func (rootOnly) Authorize(ctx context.Context, _ coffer.AccessRequest) (coffer.AccessDecision, error) {
+	p, _ := coffer.PrincipalFrom(ctx)
+	return coffer.AccessDecision{Allowed: p.IsRoot()}, nil
 }

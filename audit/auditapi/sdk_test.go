@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"slices"
 	"testing"
 	"time"
@@ -224,5 +225,26 @@ func TestSDKOtherOperationsUnsupported(t *testing.T) {
 	var unsupported *types.UnsupportedOperationException
 	if !errors.As(err, &unsupported) {
 		t.Fatalf("DescribeTrails: %v, want UnsupportedOperationException", err)
+	}
+}
+
+// A caller refused LookupEvents is itself an audit event, naming the
+// caller; the refusal reaches root's next lookup.
+func TestSDKRefusalIsRecorded(t *testing.T) {
+	s := newTestServer(t)
+	_, err := sdkClient(s, readerKey, readerSecret).LookupEvents(t.Context(), &cloudtrail.LookupEventsInput{})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDeniedException" || !strings.Contains(apiErr.ErrorMessage(), "user/reader") {
+		t.Fatalf("reader's lookup: %v", err)
+	}
+	out, err := sdkClient(s, testAccessKey, testSecret).LookupEvents(t.Context(), &cloudtrail.LookupEventsInput{
+		LookupAttributes: []types.LookupAttribute{{AttributeKey: types.LookupAttributeKeyEventName, AttributeValue: aws.String("LookupEvents")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Events) != 1 || aws.ToString(out.Events[0].Username) != "reader" ||
+		!strings.Contains(aws.ToString(out.Events[0].CloudTrailEvent), `"errorCode":"AccessDeniedException"`) {
+		t.Fatalf("recorded refusals: %+v", out.Events)
 	}
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
-	"fmt"
 
 	"github.com/cofferlabs/coffer"
 	"github.com/cofferlabs/coffer/iam"
@@ -27,7 +25,6 @@ type accounts struct {
 	root      rootCredentials
 	accountID string
 	users     *iam.Directory
-	authz     *policy.Authorizer
 }
 
 // secret is the sigv4.Verifier's key lookup.
@@ -55,22 +52,6 @@ func (a accounts) identify(accessKey string) (coffer.Principal, bool) {
 
 func (a accounts) isRoot(accessKey string) bool {
 	return subtle.ConstantTimeCompare([]byte(accessKey), []byte(a.root.AccessKeyID)) == 1
-}
-
-// authorizeTrail decides CloudTrail LookupEvents for the key's principal.
-func (a accounts) authorizeTrail(ctx context.Context, accessKey string) error {
-	p, ok := a.identify(accessKey)
-	if !ok {
-		return errors.New("The security token included in the request is invalid.")
-	}
-	decision, err := a.authz.Authorize(coffer.WithPrincipal(ctx, p), coffer.AccessRequest{Action: "cloudtrail:LookupEvents", Resource: "*"})
-	if err != nil {
-		return err
-	}
-	if !decision.Allowed {
-		return fmt.Errorf("User: %s is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action", p.ARN)
-	}
-	return nil
 }
 
 // validateBucketPolicy is the Service's bucket policy check: the policy

@@ -184,7 +184,7 @@ func runServe(args []string) error {
 	}
 	service := sse.New(store, keyring, serviceOptions(cfg, id.AccountID, keys, trail))
 
-	signers := accounts{root: creds, accountID: id.AccountID, users: users, authz: authz}
+	signers := accounts{root: creds, accountID: id.AccountID, users: users}
 	verifier := &sigv4.Verifier{Domains: cfg.domains, Secret: signers.secret}
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -205,7 +205,7 @@ func runServe(args []string) error {
 	kmsAPI := kmsapi.New(kmsapi.Config{KMS: keys, Verifier: verifier, Region: cfg.region, AccountID: id.AccountID,
 		Logger: logger, Metrics: registry, Identify: signers.identify})
 	trailAPI := auditapi.New(auditapi.Config{Log: trail, Verifier: verifier, Region: cfg.region, AccountID: id.AccountID,
-		Logger: logger, Authorize: signers.authorizeTrail})
+		Logger: logger, Identify: signers.identify, Authorizer: authz})
 	iamAPI := iamapi.New(iamapi.Config{Directory: users, Verifier: verifier, Identify: signers.identify, Authorizer: authz,
 		Auditor: trail, AccountID: id.AccountID, Region: cfg.region, Logger: logger})
 	ops := opsapi.New(opsapi.Config{
