@@ -37,6 +37,21 @@ func TestSSECAWSCLI(t *testing.T) {
 		}
 	})
 
+	// The forms the seed documents show: --sse-c with no value (the CLI
+	// then means AES256) and the key as a plain string argument, which the
+	// CLI sends as its bytes (so it must be 32 characters); --sse with no
+	// value asks for SSE-S3.
+	t.Run("seed document forms", func(t *testing.T) {
+		textKey := "0123456789abcdefghijklmnopqrstuv"
+		cp(t, smallFile, "s3://ssec-cli/seed.bin", "--sse-c", "--sse-c-key", textKey)
+		cp(t, "s3://ssec-cli/seed.bin", cli.path("seed.down"), "--sse-c", "--sse-c-key", textKey)
+		assertFileEquals(t, cli.path("seed.down"), small)
+		if r := cli.run(t, "s3", "cp", smallFile, "s3://ssec-cli/seed-b64.bin", "--sse-c", "--sse-c-key", key.b64); r.RC == 0 || !strings.Contains(r.Stderr, "(InvalidArgument)") {
+			t.Fatalf("a base64 text as the key (44 bytes, as on S3 refused): exit %d\n%s", r.RC, r.Stderr)
+		}
+		cp(t, smallFile, "s3://ssec-cli/seed-aes.bin", "--sse") // no value: AES256
+	})
+
 	t.Run("s3api with the key", func(t *testing.T) {
 		var head struct {
 			ContentLength        int64
