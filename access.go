@@ -40,6 +40,11 @@ type AccessDecision struct {
 	// DeniedBy says which policy denied explicitly: "identity" or
 	// "resource"; empty for an implicit deny.
 	DeniedBy string
+	// Delegated marks an implicit deny where the resource policy left the
+	// decision to the caller's identity policies (it allows the caller's
+	// account, as the default key policy does) and none of them allowed:
+	// the missing allow is an identity-based one.
+	Delegated bool
 }
 
 // Authorizer decides requests with the caller's identity policies and the

@@ -23,7 +23,11 @@ func (c *call) authorize(kk *key, action string, ec map[string]string) error {
 	if err != nil {
 		return fmt.Errorf("kms: evaluating the key policy of %s: %w", kk.arn, err)
 	}
-	return c.denial(d, action, kk.arn, "resource-based")
+	missing := "resource-based"
+	if d.Delegated {
+		missing = "identity-based" // the key policy left it to them
+	}
+	return c.denial(d, action, kk.arn, missing)
 }
 
 // authorizeAccount admits an operation that names no key (CreateKey,

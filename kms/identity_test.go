@@ -62,7 +62,7 @@ func TestIdentityPolicies(t *testing.T) {
 		{"dave has no identity policy", func() error {
 			_, err := f.api.Decrypt(dave, &DecryptInput{CiphertextBlob: blob})
 			return err
-		}, CodeAccessDenied, arnPrefix + "dave is not authorized to perform: kms:Decrypt on resource: " + key.Arn + " because no resource-based policy allows the kms:Decrypt action"},
+		}, CodeAccessDenied, arnPrefix + "dave is not authorized to perform: kms:Decrypt on resource: " + key.Arn + " because no identity-based policy allows the kms:Decrypt action"},
 		{"bob's identity-policy deny wins", func() error {
 			_, err := f.api.Decrypt(bob, &DecryptInput{CiphertextBlob: blob})
 			return err

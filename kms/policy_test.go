@@ -75,7 +75,7 @@ func TestKeyPolicyEvaluation(t *testing.T) {
 		{"alice encrypts for another department", func() error {
 			_, err := f.api.Encrypt(asPrincipal(alice), &EncryptInput{KeyId: key.KeyId, Plaintext: []byte("x"), EncryptionContext: map[string]string{"department": "hr"}})
 			return err
-		}, CodeAccessDenied, "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: kms:Encrypt on resource: " + key.Arn + " because no resource-based policy allows the kms:Encrypt action"},
+		}, CodeAccessDenied, "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: kms:Encrypt on resource: " + key.Arn + " because no identity-based policy allows the kms:Encrypt action"},
 		{"alice may not disable", func() error {
 			_, err := f.api.DisableKey(asPrincipal(alice), &DisableKeyInput{KeyId: key.KeyId})
 			return err

@@ -162,7 +162,8 @@ func (a *Authorizer) decide(p coffer.Principal, action, resource string, conditi
 		case resourceDecision.Principal != MatchAccount:
 			return coffer.AccessDecision{Allowed: true}, nil
 		}
-		return coffer.AccessDecision{Allowed: identityAllow.Effect == Allow}, nil
+		allowed := identityAllow.Effect == Allow
+		return coffer.AccessDecision{Allowed: allowed, Delegated: !allowed}, nil
 	}
 	if root {
 		return coffer.AccessDecision{Allowed: true}, nil

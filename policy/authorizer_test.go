@@ -112,6 +112,7 @@ func TestAuthorize(t *testing.T) {
 		allowed    bool
 		denySid    string
 		deniedBy   string
+		delegated  bool // an implicit deny the key policy left to identity policies
 	}{
 		// The account's root user.
 		{name: "root reads without any policy", caller: "root", info: overTLS, action: "s3:GetObject", resource: bucketARN + "/private/x", allowed: true},
@@ -174,8 +175,8 @@ func TestAuthorize(t *testing.T) {
 		// KMS actions on a key follow the key-policy rules.
 		{name: "kms: the default key policy delegates to alice's identity policy", caller: "alice", info: overTLS, action: "kms:Decrypt", resource: keyARN,
 			conditions: map[string][]string{"kms:ViaService": {"s3.us-east-1.amazonaws.com"}}, policy: defaultKeyPolicy, allowed: true},
-		{name: "kms: her identity policy's condition is not met", caller: "alice", info: overTLS, action: "kms:Decrypt", resource: keyARN, policy: defaultKeyPolicy},
-		{name: "kms: a user without an identity policy", caller: "deployer", info: overTLS, action: "kms:Decrypt", resource: keyARN, policy: defaultKeyPolicy},
+		{name: "kms: her identity policy's condition is not met", caller: "alice", info: overTLS, action: "kms:Decrypt", resource: keyARN, policy: defaultKeyPolicy, delegated: true},
+		{name: "kms: a user without an identity policy", caller: "deployer", info: overTLS, action: "kms:Decrypt", resource: keyARN, policy: defaultKeyPolicy, delegated: true},
 		{name: "kms: identity policies count only if the key policy delegates", caller: "bob", info: overTLS, action: "kms:Decrypt", resource: keyARN, policy: aliceOnlyKeyPolicy},
 		{name: "kms: root gets no bypass of a key policy", caller: "root", info: overTLS, action: "kms:Decrypt", resource: keyARN, policy: aliceOnlyKeyPolicy},
 		{name: "kms: a user named by the key policy", caller: "alice", info: overTLS, action: "kms:Encrypt", resource: keyARN, policy: aliceOnlyKeyPolicy, allowed: true},
@@ -191,7 +192,7 @@ func TestAuthorize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := coffer.AccessDecision{Allowed: tc.allowed, DenySid: tc.denySid, DeniedBy: tc.deniedBy}
+			want := coffer.AccessDecision{Allowed: tc.allowed, DenySid: tc.denySid, DeniedBy: tc.deniedBy, Delegated: tc.delegated}
 			if d != want {
 				t.Fatalf("decision %+v, want %+v", d, want)
 			}
@@ -330,7 +331,7 @@ func TestKeyPolicies(t *testing.T) {
 		want       coffer.AccessDecision
 	}{
 		{name: "default policy lets root", doc: defaultKeyPolicy, caller: "root", action: "kms:Decrypt", want: coffer.AccessDecision{Allowed: true}},
-		{name: "default policy alone does not let a user", doc: defaultKeyPolicy, caller: "alice", action: "kms:Decrypt"},
+		{name: "default policy alone does not let a user", doc: defaultKeyPolicy, caller: "alice", action: "kms:Decrypt", want: coffer.AccessDecision{Delegated: true}},
 		{name: "explicit deny names its statement", doc: denyDecrypt, caller: "root", action: "kms:Decrypt",
 			want: coffer.AccessDecision{DenySid: "NoDecryptOutsideS3", DeniedBy: "resource"}},
 		{name: "a deny without a Sid", doc: denyDecrypt, caller: "jane", action: "kms:Encrypt",
@@ -340,9 +341,9 @@ func TestKeyPolicies(t *testing.T) {
 			conditions: map[string][]string{"KMS:ViaService": {"s3.us-east-1.amazonaws.com"}}, want: coffer.AccessDecision{Allowed: true}},
 
 		{name: "users: delegation plus an identity allow", users: true, doc: defaultKeyPolicy, caller: "alice", action: "kms:Decrypt", conditions: viaS3, want: coffer.AccessDecision{Allowed: true}},
-		{name: "users: the identity policy's condition fails", users: true, doc: defaultKeyPolicy, caller: "alice", action: "kms:Decrypt"},
-		{name: "users: the identity policy does not cover the action", users: true, doc: defaultKeyPolicy, caller: "alice", action: "kms:Encrypt", conditions: viaS3},
-		{name: "users: no identity policy", users: true, doc: defaultKeyPolicy, caller: "deployer", action: "kms:Decrypt", conditions: viaS3},
+		{name: "users: the identity policy's condition fails", users: true, doc: defaultKeyPolicy, caller: "alice", action: "kms:Decrypt", want: coffer.AccessDecision{Delegated: true}},
+		{name: "users: the identity policy does not cover the action", users: true, doc: defaultKeyPolicy, caller: "alice", action: "kms:Encrypt", conditions: viaS3, want: coffer.AccessDecision{Delegated: true}},
+		{name: "users: no identity policy", users: true, doc: defaultKeyPolicy, caller: "deployer", action: "kms:Decrypt", conditions: viaS3, want: coffer.AccessDecision{Delegated: true}},
 		{name: "users: no delegation, no effect", users: true, doc: aliceOnlyKeyPolicy, caller: "bob", action: "kms:Decrypt"},
 		{name: "users: the key policy deny beats the identity allow", users: true, doc: denyDecrypt, caller: "bob", action: "kms:Decrypt",
 			want: coffer.AccessDecision{DenySid: "NoDecryptOutsideS3", DeniedBy: "resource"}},
