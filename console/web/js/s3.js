@@ -1,7 +1,7 @@
 // S3 operations through the proxy: REST paths and headers as the S3 API
 // takes them, XML answers read with DOMParser.
 
-import { aws, awsURL, csrfHeaders, errorOf, parseXML, text, children, child } from './api.js';
+import { aws, awsURL, csrfHeaders, errorOf, parseXML, text, children, child, ApiError } from './api.js';
 import { crc32Base64 } from './crc32.js';
 
 const xmlns = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -136,37 +136,154 @@ export async function deleteBucketPolicy(bucket) {
 }
 
 // Upload encryption choices: '' (the bucket default), 'AES256', 'aws:kms'.
-// uploadObject PUTs one file with XMLHttpRequest, whose upload events
-// report progress (fetch has none); onProgress gets (sent, total).
-export function uploadObject(bucket, key, file, { sse = '', kmsKeyId = '' } = {}, onProgress = () => {}) {
+// Files up to partSize go in one PUT; larger ones as a multipart upload
+// of partSize parts, so no size limit but S3's and a failure costs only
+// the parts in flight. onProgress gets (sent, total) for the whole file.
+export const partSize = 16 * 1024 * 1024;
+
+export function uploadObject(bucket, key, file, choice = {}, onProgress = () => {}) {
+  if (file.size > partSize) return uploadMultipart(bucket, key, file, choice, onProgress);
+  return putObject(bucket, key, file, choice, onProgress);
+}
+
+// sseHeaders are the request headers of an encryption choice.
+function sseHeaders({ sse = '', kmsKeyId = '' }) {
+  const headers = {};
+  if (sse) headers['x-amz-server-side-encryption'] = sse;
+  if (sse === 'aws:kms' && kmsKeyId) headers['x-amz-server-side-encryption-aws-kms-key-id'] = kmsKeyId;
+  return headers;
+}
+
+// uploadResult is what the console reports of a finished upload, from
+// the headers of the answer that created the object.
+function uploadResult(header, etag) {
+  return {
+    etag: etag || header('ETag') || '',
+    sse: header('x-amz-server-side-encryption') || '',
+    kmsKeyId: header('x-amz-server-side-encryption-aws-kms-key-id') || '',
+  };
+}
+
+// xhrSend sends body with XMLHttpRequest, whose upload events report
+// progress (fetch has none), and resolves to the request once answered
+// with success; a failure rejects with the API's error.
+function xhrSend(method, url, headers, body, what, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('PUT', downloadURL(bucket, key));
+    xhr.open(method, url);
     xhr.withCredentials = true;
-    for (const [k, v] of Object.entries(csrfHeaders())) xhr.setRequestHeader(k, v);
-    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
-    if (sse) xhr.setRequestHeader('x-amz-server-side-encryption', sse);
-    if (sse === 'aws:kms' && kmsKeyId) xhr.setRequestHeader('x-amz-server-side-encryption-aws-kms-key-id', kmsKeyId);
-    xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size));
+    for (const [k, v] of Object.entries({ ...csrfHeaders(), ...headers })) xhr.setRequestHeader(k, v);
+    xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : body.size));
     xhr.addEventListener('load', async () => {
       if (xhr.status >= 200 && xhr.status < 300) {
-        onProgress(file.size, file.size);
-        resolve({
-          etag: xhr.getResponseHeader('ETag') || '',
-          sse: xhr.getResponseHeader('x-amz-server-side-encryption') || '',
-          kmsKeyId: xhr.getResponseHeader('x-amz-server-side-encryption-aws-kms-key-id') || '',
-        });
+        onProgress(body.size, body.size);
+        resolve(xhr);
         return;
       }
-      const headers = new Headers();
+      const respHeaders = new Headers();
       const type = xhr.getResponseHeader('Content-Type');
-      if (type) headers.set('Content-Type', type);
-      reject(await errorOf(new Response(xhr.responseText, { status: xhr.status, statusText: xhr.statusText, headers }), 's3', 'PUT'));
+      if (type) respHeaders.set('Content-Type', type);
+      reject(await errorOf(new Response(xhr.responseText, { status: xhr.status, statusText: xhr.statusText, headers: respHeaders }), 's3', method));
     });
-    xhr.addEventListener('error', () => reject(new Error('The upload of ' + key + ' failed: the connection was lost.')));
-    xhr.addEventListener('abort', () => reject(new Error('The upload of ' + key + ' was cancelled.')));
-    xhr.send(file);
+    xhr.addEventListener('error', () => reject(new Error('The upload of ' + what + ' failed: the connection was lost.')));
+    xhr.addEventListener('abort', () => reject(new Error('The upload of ' + what + ' was cancelled.')));
+    xhr.send(body);
   });
+}
+
+// putObject PUTs one file.
+async function putObject(bucket, key, file, choice, onProgress) {
+  const headers = { 'Content-Type': file.type || 'application/octet-stream', ...sseHeaders(choice) };
+  const xhr = await xhrSend('PUT', downloadURL(bucket, key), headers, file, key, onProgress);
+  return uploadResult((name) => xhr.getResponseHeader(name));
+}
+
+// uploadMultipart sends a file as CreateMultipartUpload (with the
+// encryption choice), UploadPart for each partSize slice, two at a time,
+// and CompleteMultipartUpload; any failure aborts the upload, so no parts
+// stay behind, and the first failure is what the caller gets.
+async function uploadMultipart(bucket, key, file, choice, onProgress) {
+  const path = objectPath(bucket, key);
+  const created = await aws('s3', {
+    method: 'POST',
+    path,
+    query: { uploads: '' },
+    headers: { 'Content-Type': file.type || 'application/octet-stream', ...sseHeaders(choice) },
+  });
+  const uploadId = text(parseXML(await created.text()), 'UploadId');
+  if (!uploadId) throw new ApiError('MalformedResponse', 'The server started the upload of ' + key + ' without an upload ID.', created.status, 's3');
+  try {
+    const etags = await uploadParts(path, uploadId, key, file, onProgress);
+    const resp = await aws('s3', {
+      method: 'POST',
+      path,
+      query: { uploadId },
+      headers: { 'Content-Type': 'application/xml' },
+      body: completeDocument(etags),
+    });
+    // S3 may answer 200 and still fail: the error is then the body.
+    const doc = parseXML(await resp.text());
+    if (doc.documentElement.localName === 'Error') {
+      throw new ApiError(text(doc, 'Code'), text(doc, 'Message'), resp.status, 's3');
+    }
+    return uploadResult((name) => resp.headers.get(name), text(doc, 'ETag'));
+  } catch (err) {
+    try {
+      await aws('s3', { method: 'DELETE', path, query: { uploadId } });
+    } catch {
+      /* the upload's own failure is the one to show */
+    }
+    throw err;
+  }
+}
+
+// uploadParts uploads the parts, two at a time, and resolves to their
+// ETags in order. After a failure no new part starts; the parts in
+// flight finish before the failure is reported, so an abort that follows
+// leaves nothing behind.
+async function uploadParts(path, uploadId, key, file, onProgress) {
+  const count = Math.ceil(file.size / partSize);
+  const sent = new Array(count).fill(0);
+  const etags = new Array(count);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < count) {
+      const i = next++;
+      const blob = file.slice(i * partSize, Math.min(file.size, (i + 1) * partSize));
+      try {
+        const url = awsURL('s3', path, { partNumber: String(i + 1), uploadId });
+        const xhr = await xhrSend('PUT', url, {}, blob, key, (loaded) => {
+          sent[i] = loaded;
+          onProgress(sent.reduce((a, b) => a + b, 0), file.size);
+        });
+        etags[i] = xhr.getResponseHeader('ETag') || '';
+        if (!etags[i]) throw new ApiError('MalformedResponse', 'The server sent no ETag for part ' + (i + 1) + ' of ' + key + '.', xhr.status, 's3');
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const results = await Promise.allSettled([worker(), worker()]);
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return etags;
+}
+
+// completeDocument is the CompleteMultipartUpload request body.
+function completeDocument(etags) {
+  const doc = document.implementation.createDocument(xmlns, 'CompleteMultipartUpload', null);
+  etags.forEach((etag, i) => {
+    const part = doc.createElementNS(xmlns, 'Part');
+    const number = doc.createElementNS(xmlns, 'PartNumber');
+    number.textContent = String(i + 1);
+    const tag = doc.createElementNS(xmlns, 'ETag');
+    tag.textContent = etag;
+    part.append(number, tag);
+    doc.documentElement.append(part);
+  });
+  return new XMLSerializer().serializeToString(doc);
 }
 
 // Encryption as an object's headers describe it.

@@ -1,6 +1,7 @@
 // The upload panel of a bucket's Objects tab: files from the picker or
 // dropped on the zone wait in a list; Upload sends them one by one with
-// the chosen encryption, each with its own progress bar.
+// the chosen encryption, each with its own progress bar (a file over
+// 16 MiB goes as a multipart upload, its bar the sum of its parts').
 
 import { h, errorBanner, formatBytes, field } from '../dom.js';
 import { uploadObject } from '../s3.js';
