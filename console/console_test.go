@@ -82,7 +82,7 @@ func TestEndpoints(t *testing.T) {
 		{name: "session with a malformed cookie", req: func(signedIn) *http.Request {
 			return withSession(request("GET", sessionPath, ""), "not-an-id", "")
 		}, wantStatus: 401, wantCode: "NotSignedIn"},
-		{name: "expired session", before: func(h *harness) { h.clock.advance(DefaultIdleTimeout) },
+		{name: "expired session", before: func(h *harness) { h.clock.Advance(DefaultIdleTimeout) },
 			req:        func(s signedIn) *http.Request { return withSession(request("GET", sessionPath, ""), s.cookie, "") },
 			wantStatus: 401, wantCode: "NotSignedIn"},
 		{name: "sign out", req: func(s signedIn) *http.Request {
@@ -119,7 +119,7 @@ func TestEndpoints(t *testing.T) {
 
 		// the proxy: access
 		{name: "proxy without cookie", req: func(signedIn) *http.Request { return request("GET", awsPrefix+"s3/", "") }, wantStatus: 401, wantCode: "NotSignedIn"},
-		{name: "proxy with an expired session", before: func(h *harness) { h.clock.advance(DefaultIdleTimeout + time.Second) },
+		{name: "proxy with an expired session", before: func(h *harness) { h.clock.Advance(DefaultIdleTimeout + time.Second) },
 			req:        func(s signedIn) *http.Request { return withSession(request("GET", awsPrefix+"s3/", ""), s.cookie, "") },
 			wantStatus: 401, wantCode: "NotSignedIn"},
 		{name: "proxy read", req: func(s signedIn) *http.Request { return withSession(request("GET", awsPrefix+"s3/", ""), s.cookie, "") }, wantStatus: 200},
@@ -311,7 +311,7 @@ func TestSessionInfo(t *testing.T) {
 	if !wellFormedID(info.CSRFToken) || info.CSRFToken == cookie {
 		t.Errorf("CSRF token %q (cookie %q)", info.CSRFToken, cookie)
 	}
-	h.clock.advance(10 * time.Minute)
+	h.clock.Advance(10 * time.Minute)
 	rec := h.do(withSession(request("GET", sessionPath, ""), cookie, ""))
 	var got sessionInfo
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {

@@ -1,18 +1,17 @@
 package console
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/testkit"
 )
 
 const (
@@ -28,40 +27,11 @@ const (
 // testEpoch is the console's clock in unit tests.
 var testEpoch = time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// clock is the shared settable test clock.
+type clock = testkit.Clock
 
 // lockedBuffer collects log output from concurrent handlers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = testkit.LockedBuffer
 
 // testAccounts answers Secret and Identify for a root key and one user.
 type testAccounts struct{}
@@ -99,7 +69,7 @@ type harness struct {
 
 func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: &clock{now: testEpoch}, logs: &lockedBuffer{},
+	h := &harness{t: t, clock: testkit.NewClock(testEpoch), logs: &lockedBuffer{},
 		secrets: []string{testRootSecret, testUserSecret}}
 	cfg := Config{
 		Secret:   testAccounts{}.secret,

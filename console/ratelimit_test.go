@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/testkit"
 )
 
 // TestSignInRateLimit: ten failures a minute per address; then even the
@@ -41,11 +42,11 @@ func TestSignInRateLimit(t *testing.T) {
 	}
 
 	// One token back every six seconds.
-	h.clock.advance(6 * time.Second)
+	h.clock.Advance(6 * time.Second)
 	if rec := h.do(signInRequest(testRootKey, testRootSecret)); rec.Code != http.StatusOK {
 		t.Errorf("after 6s: %d %s", rec.Code, rec.Body)
 	}
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	for i := range DefaultSignInsPerMinute {
 		if rec := h.do(signInRequest(testRootKey, "wrong")); rec.Code != http.StatusUnauthorized {
 			t.Fatalf("after a minute, attempt %d: %d", i, rec.Code)
@@ -103,7 +104,7 @@ func TestRateLimitKey(t *testing.T) {
 // the limiter refuses new addresses instead of forgetting old counts; once
 // they have earned their tokens back it forgets them.
 func TestLimiterBounded(t *testing.T) {
-	c := &clock{now: testEpoch}
+	c := testkit.NewClock(testEpoch)
 	l := newLimiter(c.Now, 10, 3)
 	for _, a := range []string{"a", "b", "c"} {
 		if ok, _ := l.take(a); !ok {
@@ -113,7 +114,7 @@ func TestLimiterBounded(t *testing.T) {
 	if ok, wait := l.take("d"); ok || wait <= 0 {
 		t.Errorf("a fourth address got a token (%v, %v)", ok, wait)
 	}
-	c.advance(6 * time.Second)
+	c.Advance(6 * time.Second)
 	if ok, _ := l.take("d"); !ok {
 		t.Error("full buckets were not forgotten")
 	}
@@ -124,7 +125,7 @@ func TestLimiterBounded(t *testing.T) {
 
 // TestLimiterConcurrent: parallel guesses cannot overdraw a bucket.
 func TestLimiterConcurrent(t *testing.T) {
-	c := &clock{now: testEpoch}
+	c := testkit.NewClock(testEpoch)
 	l := newLimiter(c.Now, 10, 100)
 	var wg sync.WaitGroup
 	var mu sync.Mutex

@@ -34,7 +34,7 @@ func TestSessionExpiry(t *testing.T) {
 			h := newHarness(t)
 			cookie, _ := h.signIn(testRootKey, testRootSecret)
 			for i, step := range tc.steps {
-				h.clock.advance(step)
+				h.clock.Advance(step)
 				rec := h.do(withSession(request("GET", sessionPath, ""), cookie, ""))
 				last := i == len(tc.steps)-1
 				wantAlive := !last || tc.alive
@@ -71,7 +71,7 @@ func TestExpiresAtIsTheEarlierLimit(t *testing.T) {
 	if want := testEpoch.Add(time.Hour).Format(time.RFC3339); info.ExpiresAt != want {
 		t.Errorf("expiresAt %s, want %s", info.ExpiresAt, want)
 	}
-	h.clock.advance(50 * time.Minute)
+	h.clock.Advance(50 * time.Minute)
 	rec := h.do(withSession(request("GET", sessionPath, ""), cookie, ""))
 	if want := testEpoch.Add(90 * time.Minute).Format(time.RFC3339); !strings.Contains(rec.Body.String(), want) {
 		t.Errorf("GET session %s, want expiresAt %s", rec.Body, want)
@@ -85,7 +85,7 @@ func TestExpiredSessionWipesSecret(t *testing.T) {
 	cookie, _ := h.signIn(testRootKey, testRootSecret)
 	sess := h.console.sessions.byID[hashID(cookie)]
 	secret := sess.secret
-	h.clock.advance(DefaultIdleTimeout)
+	h.clock.Advance(DefaultIdleTimeout)
 	h.do(withSession(request("GET", sessionPath, ""), cookie, ""))
 	for _, b := range secret {
 		if b != 0 {
@@ -97,12 +97,12 @@ func TestExpiredSessionWipesSecret(t *testing.T) {
 func TestMaxSessions(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.MaxSessions = 2 })
 	first, _ := h.signIn(testRootKey, testRootSecret)
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	second, _ := h.signIn(testUserKey, testUserSecret)
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	// Using the first makes the second the least recently used.
 	h.do(withSession(request("GET", sessionPath, ""), first, ""))
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	third, _ := h.signIn(testRootKey, testRootSecret)
 	for _, c := range []struct {
 		name, cookie string
@@ -124,7 +124,7 @@ func TestSessionsSweepExpired(t *testing.T) {
 	for range 5 {
 		h.signIn(testRootKey, testRootSecret)
 	}
-	h.clock.advance(DefaultIdleTimeout)
+	h.clock.Advance(DefaultIdleTimeout)
 	h.signIn(testRootKey, testRootSecret)
 	if n := h.console.sessions.len(); n != 1 {
 		t.Errorf("%d sessions held, want 1", n)

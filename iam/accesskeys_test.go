@@ -13,7 +13,7 @@ func TestCreateAccessKey(t *testing.T) {
 	ctx := context.Background()
 	d, _, c := newDirectory(t)
 	alice := must[User](t)(d.CreateUser(ctx, "alice", "/team/"))
-	c.advance(90 * time.Minute)
+	c.Advance(90 * time.Minute)
 	k := must[NewAccessKey](t)(d.CreateAccessKey(ctx, "ALICE"))
 	if !isID(k.ID, "AKIA", 16) || !isSecret(k.Secret) || k.Status != StatusActive || k.UserName != "alice" || !k.Created.Equal(testEpoch.Add(90*time.Minute)) {
 		t.Fatalf("CreateAccessKey = %v (id %s, secret of %d characters, created %v)", k, k.ID, len(k.Secret), k.Created)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/testkit"
 	"github.com/cofferlabs/coffer/storage/fs"
 	"github.com/cofferlabs/coffer/storage/mem"
 )
@@ -58,23 +59,8 @@ func openFS(t testing.TB, dir string) *fs.Store {
 	return s
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// clock is the shared settable test clock.
+type clock = testkit.Clock
 
 func openDirectory(t testing.TB, ks coffer.KeyStore, c *clock) *Directory {
 	t.Helper()
@@ -93,7 +79,7 @@ func openDirectory(t testing.TB, ks coffer.KeyStore, c *clock) *Directory {
 func newDirectory(t testing.TB) (*Directory, *mem.Store, *clock) {
 	t.Helper()
 	ks := mem.New()
-	c := &clock{now: testEpoch}
+	c := testkit.NewClock(testEpoch)
 	return openDirectory(t, ks, c), ks, c
 }
 

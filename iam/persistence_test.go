@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/testkit"
 	"github.com/cofferlabs/coffer/storage/keystoretest"
 	"github.com/cofferlabs/coffer/storage/mem"
 )
@@ -71,7 +72,7 @@ func TestPersistence(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			ks, reopen, _ := b.open(t)
-			c := &clock{now: testEpoch}
+			c := testkit.NewClock(testEpoch)
 			d := openDirectory(t, ks, c)
 			keyIDs, secrets := populate(t, d)
 			before := snapshot(t, d, keyIDs)

@@ -80,7 +80,7 @@ func TestListUsers(t *testing.T) {
 		{"zoe", "/"}, {"Bob", "/eng/"}, {"alice", "/eng/ci/"}, {"carl", "/engineering/"}, {"dan", "/ops/"},
 	} {
 		must[User](t)(d.CreateUser(ctx, u.name, u.path))
-		c.advance(time.Second)
+		c.Advance(time.Second)
 	}
 	for _, tt := range []struct {
 		prefix string

@@ -16,7 +16,7 @@ func TestAliasLifecycle(t *testing.T) {
 	if d.KeyMetadata.KeyId != a.KeyId {
 		t.Fatalf("alias names %s, want %s", d.KeyMetadata.KeyId, a.KeyId)
 	}
-	f.clock.advance(day)
+	f.clock.Advance(day)
 	_, err = f.api.UpdateAlias(f.ctx, &UpdateAliasInput{AliasName: "alias/app/prod", TargetKeyId: b.KeyId})
 	f.must(err)
 	list, err := f.api.ListAliases(f.ctx, &ListAliasesInput{KeyId: b.KeyId})

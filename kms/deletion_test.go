@@ -63,7 +63,7 @@ func TestCancelKeyDeletionLeavesKeyDisabled(t *testing.T) {
 	if md := d.KeyMetadata; md.KeyState != KeyStateDisabled || !md.DeletionDate.IsZero() || md.PendingDeletionWindowInDays != 0 {
 		t.Fatalf("after cancel: %+v", md)
 	}
-	f.clock.advance(8 * day)
+	f.clock.Advance(8 * day)
 	if n, err := f.kms.DeleteExpiredKeys(f.ctx); n != 0 || err != nil {
 		t.Fatalf("DeleteExpiredKeys deleted %d cancelled keys (%v)", n, err)
 	}
@@ -83,14 +83,14 @@ func TestCryptoShredding(t *testing.T) {
 	_, err = f.api.ScheduleKeyDeletion(f.ctx, &ScheduleKeyDeletionInput{KeyId: key.KeyId, PendingWindowInDays: i32(7)})
 	f.must(err)
 
-	f.clock.advance(7*day - 1)
+	f.clock.Advance(7*day - 1)
 	if n, err := f.kms.DeleteExpiredKeys(f.ctx); n != 0 || err != nil {
 		t.Fatalf("deleted %d keys before the window ended (%v)", n, err)
 	}
 	_, err = f.api.Decrypt(f.ctx, &DecryptInput{CiphertextBlob: blob})
 	wantCode(t, err, CodeInvalidState)
 
-	f.clock.advance(1)
+	f.clock.Advance(1)
 	if n, err := f.kms.DeleteExpiredKeys(f.ctx); n != 1 || err != nil {
 		t.Fatalf("DeleteExpiredKeys = %d, %v; want 1 key", n, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/testkit"
 	"github.com/cofferlabs/coffer/policy"
 	"github.com/cofferlabs/coffer/storage/mem"
 )
@@ -19,23 +20,8 @@ const (
 
 var testEpoch = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// clock is the shared settable test clock.
+type clock = testkit.Clock
 
 // recorder is an Auditor that keeps every event.
 type recorder struct {
@@ -109,7 +95,7 @@ func viaS3(p coffer.Principal) context.Context {
 
 func newFixture(t testing.TB, opts ...func(*Options)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, store: mem.New(), clock: &clock{now: testEpoch}, audit: &recorder{}}
+	f := &fixture{t: t, store: mem.New(), clock: testkit.NewClock(testEpoch), audit: &recorder{}}
 	f.kms = f.open(opts...)
 	f.api = f.kms.API()
 	f.ctx = asPrincipal(rootPrincipal())

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/testkit"
 	"github.com/cofferlabs/coffer/storage/fs"
 )
 
@@ -96,7 +97,7 @@ func TestNoKeyMaterialAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, clock: &clock{now: testEpoch}, audit: &recorder{}, ctx: asPrincipal(rootPrincipal())}
+	f := &fixture{t: t, clock: testkit.NewClock(testEpoch), audit: &recorder{}, ctx: asPrincipal(rootPrincipal())}
 	k, err := New(store, testRootKey, Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies(), Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -42,11 +42,11 @@ func TestQuotaSharedByCryptographicOperations(t *testing.T) {
 		t.Fatalf("throttled call audited as %+v", e[len(e)-1])
 	}
 	// A quarter second refills one request.
-	f.clock.advance(250 * time.Millisecond)
+	f.clock.Advance(250 * time.Millisecond)
 	f.must(ops[0].call())
 	wantCode(t, ops[0].call(), CodeThrottling)
 	// Idle time refills at most one second's worth.
-	f.clock.advance(time.Hour)
+	f.clock.Advance(time.Hour)
 	for range 4 {
 		f.must(ops[2].call())
 	}

@@ -27,11 +27,11 @@ func TestAutomaticRotation(t *testing.T) {
 		t.Fatalf("status after EnableKeyRotation = %+v", status)
 	}
 
-	f.clock.advance(89 * day)
+	f.clock.Advance(89 * day)
 	if n, err := f.kms.RotateDueKeys(f.ctx); err != nil || n != 0 {
 		t.Fatalf("RotateDueKeys before the period = %d, %v", n, err)
 	}
-	f.clock.advance(day)
+	f.clock.Advance(day)
 	if n, err := f.kms.RotateDueKeys(f.ctx); err != nil || n != 1 {
 		t.Fatalf("RotateDueKeys at the period = %d, %v", n, err)
 	}
@@ -72,7 +72,7 @@ func TestRotationSkipsDisabledKeysUntilEnabled(t *testing.T) {
 	f.must(err)
 	_, err = f.api.DisableKey(f.ctx, &DisableKeyInput{KeyId: key.KeyId})
 	f.must(err)
-	f.clock.advance(400 * day)
+	f.clock.Advance(400 * day)
 	if n, _ := f.kms.RotateDueKeys(f.ctx); n != 0 {
 		t.Fatalf("rotated a disabled key")
 	}
@@ -135,7 +135,7 @@ func TestRotateOnDemand(t *testing.T) {
 		if out.KeyId != key.Arn {
 			t.Fatalf("RotateKeyOnDemand answered %s", out.KeyId)
 		}
-		f.clock.advance(time.Minute)
+		f.clock.Advance(time.Minute)
 	}
 	_, err := f.api.RotateKeyOnDemand(f.ctx, &RotateKeyOnDemandInput{KeyId: key.KeyId})
 	wantCode(t, err, CodeLimitExceeded)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/testkit"
 	"github.com/cofferlabs/coffer/sse"
 	"github.com/cofferlabs/coffer/storage/mem"
 )
@@ -179,22 +179,8 @@ func (f *flippingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// lockedBuffer collects log output from concurrent handlers.
+type lockedBuffer = testkit.LockedBuffer
 
 // errorCode extracts the S3 error code of an SDK error.
 func apiCode(err error) string {

@@ -3,11 +3,11 @@ package sse
 import (
 	"bytes"
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/testkit"
 )
 
 // ramp returns the n bytes a, a+1, ... (test vector inputs).
@@ -19,27 +19,10 @@ func ramp(a byte, n int) []byte {
 	return b
 }
 
-// fakeClock is a settable clock for keyrings and services under test.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// fakeClock is the settable clock of keyrings and services under test.
+type fakeClock = testkit.Clock
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newFakeClock() *fakeClock { return testkit.NewClock(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 var testRootKey = ramp(0x10, 32)
 

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -10,10 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cofferlabs/coffer/internal/testkit"
 )
 
 // Root credentials every test server starts with.
@@ -155,22 +155,8 @@ func tail(s string, n int) string {
 	return s
 }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects the server's output while the test reads it.
+type syncBuffer = testkit.LockedBuffer
 
 // awsCLI runs the aws CLI against the server and returns its stdout.
 func (s *server) awsCLI(t *testing.T, args ...string) string {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/cofferlabs/coffer"
 	"github.com/cofferlabs/coffer/iam"
+	"github.com/cofferlabs/coffer/internal/testkit"
 	"github.com/cofferlabs/coffer/sigv4"
 	"github.com/cofferlabs/coffer/storage/mem"
 )
@@ -113,23 +114,8 @@ func (r *recorder) all() []coffer.AuditEvent {
 	return append([]coffer.AuditEvent(nil), r.events...)
 }
 
-// lockedBuffer is a log sink safe for the server's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// lockedBuffer collects log output from concurrent handlers.
+type lockedBuffer = testkit.LockedBuffer
 
 type server struct {
 	*httptest.Server

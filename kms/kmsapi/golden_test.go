@@ -59,7 +59,7 @@ func TestGoldenResponses(t *testing.T) {
 			if key == "" {
 				key = uuidPattern.FindString(string(body))
 			}
-			s.clock.advance(step.advance)
+			s.clock.Advance(step.advance)
 			path := filepath.Join("testdata", "golden", step.name+".json")
 			got := normalize(body)
 			if *update {

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/testkit"
 	"github.com/cofferlabs/coffer/kms"
 	"github.com/cofferlabs/coffer/policy"
 	"github.com/cofferlabs/coffer/sigv4"
@@ -52,22 +53,8 @@ func (r *recorder) last() coffer.AuditEvent {
 	return r.events[len(r.events)-1]
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// clock is the shared settable test clock.
+type clock = testkit.Clock
 
 type server struct {
 	*httptest.Server
@@ -81,7 +68,7 @@ type serverOption func(*kms.Options, *Config)
 
 func startServer(t testing.TB, opts ...serverOption) *server {
 	t.Helper()
-	s := &server{audit: &recorder{}, clock: &clock{now: kmsEpoch}, registry: prometheus.NewRegistry()}
+	s := &server{audit: &recorder{}, clock: testkit.NewClock(kmsEpoch), registry: prometheus.NewRegistry()}
 	ko := kms.Options{Region: testRegion, AccountID: testAccount, Policy: policy.NewKeyPolicies(), Auditor: s.audit, Now: s.clock.Now}
 	cfg := Config{
 		Verifier:  &sigv4.Verifier{Secret: func(ak string) (string, bool) { return testSecret, ak == testAccessKey }},

@@ -91,7 +91,7 @@ func TestSDKLifecycle(t *testing.T) {
 		t.Fatalf("GetKeyRotationStatus = %+v", status)
 	}
 	try(c.RotateKeyOnDemand(ctx, &awskms.RotateKeyOnDemandInput{KeyId: aws.String(keyID)})).must(t)
-	s.clock.advance(180 * 24 * time.Hour)
+	s.clock.Advance(180 * 24 * time.Hour)
 	if n, err := s.kms.RotateDueKeys(ctx); n != 1 || err != nil {
 		t.Fatalf("RotateDueKeys = %d, %v", n, err)
 	}
@@ -149,7 +149,7 @@ func TestSDKLifecycle(t *testing.T) {
 
 	// Crypto-shredding, seen through the SDK.
 	try(c.ScheduleKeyDeletion(ctx, &awskms.ScheduleKeyDeletionInput{KeyId: aws.String(keyID), PendingWindowInDays: aws.Int32(7)})).must(t)
-	s.clock.advance(7 * 24 * time.Hour)
+	s.clock.Advance(7 * 24 * time.Hour)
 	if n, err := s.kms.DeleteExpiredKeys(ctx); n != 1 || err != nil {
 		t.Fatalf("DeleteExpiredKeys = %d, %v", n, err)
 	}
@@ -255,7 +255,7 @@ func TestSDKThrottling(t *testing.T) {
 	if retryable := retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err); retryable != aws.TrueTernary {
 		t.Fatalf("the SDK does not see a throttle (%v)", retryable)
 	}
-	s.clock.advance(time.Second)
+	s.clock.Advance(time.Second)
 	try(c.GenerateDataKey(ctx, &awskms.GenerateDataKeyInput{KeyId: key.KeyId, KeySpec: types.DataKeySpecAes256})).must(t)
 }
 
