@@ -31,6 +31,10 @@ type S3API interface {
 // DefaultPartSize is the multipart part size when Options.PartSize is 0.
 const DefaultPartSize = 16 << 20
 
+// DefaultConcurrency is the number of parts uploaded at once when
+// Options.Concurrency is 0.
+const DefaultConcurrency = 2
+
 // maxParts is S3's limit on the parts of one upload.
 const maxParts = 10000
 
@@ -46,8 +50,14 @@ type Options struct {
 	InstructionFile bool
 	// PartSize is the multipart part size, a multiple of 16 (S3 wants at
 	// least 5 MiB); 0 means DefaultPartSize. Bodies larger than one part are
-	// uploaded with multipart: one part is held in memory at a time.
+	// uploaded with multipart.
 	PartSize int64
+	// Concurrency is how many parts of a multipart upload go up at once;
+	// 0 means DefaultConcurrency. Encryption stays sequential (GCM is one
+	// stream): each part is uploaded while the next ones are encrypted,
+	// with at most Concurrency+1 part buffers in memory. 1 encrypts and
+	// uploads one part after the other with one buffer.
+	Concurrency int
 	// AllowLegacyV1 lets Get read legacy objects for migration: V1
 	// (AES/CBC/PKCS5Padding content, AES/ECB-wrapped key) and the legacy
 	// "kms" wrapping (with AES/CBC or AES/GCM content). AES/CBC content is
@@ -64,6 +74,8 @@ type Client struct {
 	keyring Keyring
 	opts    Options
 	rand    io.Reader
+	// newBuffer, when set, allocates part buffers (tests count them).
+	newBuffer func(size int64) []byte
 }
 
 // New returns a Client that stores objects through s3 with data keys
@@ -140,8 +152,10 @@ type GetOutput struct {
 
 // Put encrypts in.Body with a fresh data key and stores it. Bodies larger
 // than Options.PartSize go up with multipart, the parts encrypted as one
-// continuous GCM stream in order and the tag at the end of the last part;
-// a failed multipart upload is aborted.
+// continuous GCM stream in order and the tag at the end of the last part,
+// up to Options.Concurrency parts uploading while the next is encrypted; a
+// failed multipart upload is aborted once no part is in flight, and Put
+// returns the first error.
 func (c *Client) Put(ctx context.Context, in PutInput) (*PutOutput, error) {
 	partSize, err := c.checkPut(in)
 	if err != nil {
@@ -227,6 +241,9 @@ func (c *Client) checkPut(in PutInput) (int64, error) {
 	if partSize < gcmBlockSize || partSize%gcmBlockSize != 0 {
 		return 0, fmt.Errorf("cse: the part size must be a positive multiple of 16, not %d", partSize)
 	}
+	if c.opts.Concurrency < 0 {
+		return 0, fmt.Errorf("cse: the concurrency must be 0 (the default, %d) or more, not %d", DefaultConcurrency, c.opts.Concurrency)
+	}
 	if in.Size > partSize*maxParts {
 		return 0, fmt.Errorf("cse: %d bytes need more than %d parts of %d bytes", in.Size, maxParts, partSize)
 	}
@@ -259,7 +276,7 @@ func (u *upload) run(ctx context.Context) (string, error) {
 	if u.in.Size >= 0 && u.in.Size <= u.partSize {
 		bufSize = u.in.Size + gcmTagSize + 1
 	}
-	buf := make([]byte, bufSize)
+	buf := u.newBuffer(bufSize)
 	n, ended, err := u.fill(buf, 0)
 	if err != nil {
 		return "", err
@@ -369,27 +386,13 @@ func (u *upload) multipart(ctx context.Context, buf []byte, n int) (etag string,
 	}()
 
 	var parts []types.CompletedPart
-	ended := false
-	for {
-		part := buf[:n]
-		if !ended {
-			part = buf[:u.partSize]
-		}
-		if len(parts) == maxParts {
-			return "", fmt.Errorf("cse: the body needs more than %d parts of %d bytes", maxParts, u.partSize)
-		}
-		done, err := u.uploadPart(ctx, uploadID, int32(len(parts)+1), part)
-		if err != nil {
-			return "", err
-		}
-		parts = append(parts, done)
-		if ended {
-			break
-		}
-		carry := copy(buf, buf[u.partSize:n])
-		if n, ended, err = u.fill(buf, carry); err != nil {
-			return "", err
-		}
+	if workers := u.concurrency(); workers == 1 {
+		parts, err = u.sequentialParts(ctx, uploadID, buf, n)
+	} else {
+		parts, err = u.pipelinedParts(ctx, uploadID, buf, n, workers)
+	}
+	if err != nil {
+		return "", err
 	}
 	if err := u.checkLength(); err != nil {
 		return "", err

@@ -239,6 +239,7 @@ func TestPutChecksItsInput(t *testing.T) {
 		{name: "no body", in: PutInput{Size: 0}},
 		{name: "part size not whole blocks", in: PutInput{Body: bytes.NewReader(body[:1]), Size: 1}, opts: Options{PartSize: 100}},
 		{name: "unknown format", in: PutInput{Body: bytes.NewReader(body[:1]), Size: 1}, opts: Options{Format: 7}},
+		{name: "negative concurrency", in: PutInput{Body: bytes.NewReader(body), Size: -1}, opts: Options{PartSize: testPartSize, Concurrency: -1}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,7 +19,8 @@
 // FORMAT.md in this directory gives every format byte by byte.
 //
 // Objects of any size stream in constant memory: Put encrypts as it reads
-// (bodies larger than Options.PartSize go up as a multipart upload, one part
+// (bodies larger than Options.PartSize go up as a multipart upload, parts
+// uploaded while the next is encrypted, at most Options.Concurrency+1 parts
 // in memory at a time), and GetOutput.Body decrypts as it is read. GCM is
 // one message per object, so its tag, at the very end, is checked only when
 // the body has been read through: until Read returns io.EOF the plaintext

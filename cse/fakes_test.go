@@ -37,6 +37,16 @@ type fakeS3 struct {
 	aborted []string
 	// discard keeps only the length of object bodies (for memory tests).
 	discard bool
+	// beforePart, when set, runs first in UploadPart, outside the lock (so
+	// that it may block or sleep while other parts go on); an error it
+	// returns is UploadPart's. afterPart runs after a part is stored.
+	beforePart func(ctx context.Context, part int32) error
+	afterPart  func(part int32)
+	// partCalls lists the part numbers UploadPart was called with, and
+	// partsDone those stored, in order; inFlight counts the UploadPart
+	// calls under way and maxInFlight the most at once.
+	partCalls, partsDone  []int32
+	inFlight, maxInFlight int
 }
 
 type fakeObject struct {
@@ -156,7 +166,31 @@ func (f *fakeS3) CreateMultipartUpload(_ context.Context, in *s3.CreateMultipart
 	return &s3.CreateMultipartUploadOutput{UploadId: aws.String(id)}, nil
 }
 
-func (f *fakeS3) UploadPart(_ context.Context, in *s3.UploadPartInput, _ ...func(*s3.Options)) (*s3.UploadPartOutput, error) {
+func (f *fakeS3) UploadPart(ctx context.Context, in *s3.UploadPartInput, _ ...func(*s3.Options)) (*s3.UploadPartOutput, error) {
+	number := aws.ToInt32(in.PartNumber)
+	f.mu.Lock()
+	f.partCalls = append(f.partCalls, number)
+	f.inFlight++
+	f.maxInFlight = max(f.maxInFlight, f.inFlight)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
+	if f.beforePart != nil {
+		if err := f.beforePart(ctx, number); err != nil {
+			return nil, err
+		}
+	}
+	out, err := f.uploadPart(in)
+	if err == nil && f.afterPart != nil {
+		f.afterPart(number)
+	}
+	return out, err
+}
+
+func (f *fakeS3) uploadPart(in *s3.UploadPartInput) (*s3.UploadPartOutput, error) {
 	body, n, err := f.readBody(in.Body)
 	if err != nil {
 		return nil, err
@@ -172,6 +206,7 @@ func (f *fakeS3) UploadPart(_ context.Context, in *s3.UploadPartInput, _ ...func
 	}
 	u.parts[aws.ToInt32(in.PartNumber)] = body
 	u.sizes[aws.ToInt32(in.PartNumber)] = n
+	f.partsDone = append(f.partsDone, aws.ToInt32(in.PartNumber))
 	return &s3.UploadPartOutput{ETag: aws.String(fmt.Sprintf(`"part-%d"`, aws.ToInt32(in.PartNumber)))}, nil
 }
 

@@ -75,6 +75,10 @@ AWS_ENDPOINT_URL, AWS_CA_BUNDLE, ~/.aws/config, ~/.aws/credentials):
 Other:
   --part-size SIZE         upload in parts of SIZE above it (default 16MiB, at least
                            5MiB; with --cse-*, a multiple of 16 bytes)
+  --concurrency N          upload up to N parts at once (default 2), holding up
+                           to N+1 parts in memory; 1 uploads one part after the
+                           other. With --cse-*, parts are still encrypted in
+                           order, each uploaded while the next is encrypted
   --no-progress            no progress bar (it is drawn on stderr only when
                            stderr is a terminal)
 
@@ -93,6 +97,9 @@ Exit codes:
 // client-side encrypted.
 const defaultPartSize = 16 << 20
 
+// defaultConcurrency is the number of parts uploaded at once.
+const defaultConcurrency = 2
+
 // cpCommand is a parsed `coffer cp` command line.
 type cpCommand struct {
 	// Exactly one of upload and download is set.
@@ -104,6 +111,7 @@ type cpCommand struct {
 	sse         types.ServerSideEncryption
 	sseKMSKeyID string
 	partSize    int64
+	concurrency int
 	noProgress  bool
 }
 
@@ -209,6 +217,7 @@ func parseCpArgs(args []string) (cpCommand, error) {
 	fl.StringVar(&sse, "sse", "", "")
 	fl.StringVar(&cmd.sseKMSKeyID, "sse-kms-key-id", "", "")
 	fl.StringVar(&partSize, "part-size", "16MiB", "")
+	fl.IntVar(&cmd.concurrency, "concurrency", defaultConcurrency, "")
 	fl.BoolVar(&cmd.noProgress, "no-progress", false, "")
 
 	positional, err := parseInterleaved(fl, args)
@@ -227,6 +236,9 @@ func parseCpArgs(args []string) (cpCommand, error) {
 	}
 	if cmd.partSize < manager.MinUploadPartSize || cmd.partSize > 5<<30 {
 		return cmd, fmt.Errorf("--part-size %s: S3 parts are 5MiB to 5GiB", partSize)
+	}
+	if cmd.concurrency < 1 {
+		return cmd, fmt.Errorf("--concurrency %d: at least 1", cmd.concurrency)
 	}
 	if err := cmd.setDirection(positional[0], positional[1]); err != nil {
 		return cmd, err
@@ -442,6 +454,7 @@ func (cmd cpCommand) runUpload(ctx context.Context, clients awsClients, keyring 
 	if keyring != nil {
 		client := cse.New(clients.s3, keyring(clients), cse.Options{
 			Format: cmd.cse.format, InstructionFile: cmd.cse.instructionFile, PartSize: cmd.partSize,
+			Concurrency: cmd.concurrency,
 		})
 		in := cse.PutInput{
 			Bucket: up.to.bucket, Key: up.to.key, Body: body, Size: size,
@@ -462,10 +475,10 @@ func (cmd cpCommand) runUpload(ctx context.Context, clients awsClients, keyring 
 		return nil
 	}
 
-	// A plain copy streams the same way, part after part.
+	// A plain copy streams the same way, up to --concurrency parts at once.
 	uploader := manager.NewUploader(clients.s3, func(u *manager.Uploader) {
 		u.PartSize = cmd.partSize
-		u.Concurrency = 1
+		u.Concurrency = cmd.concurrency
 	})
 	in := &s3.PutObjectInput{Bucket: aws.String(up.to.bucket), Key: aws.String(up.to.key), Body: body}
 	if contentType != "" {

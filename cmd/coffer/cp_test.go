@@ -80,8 +80,8 @@ func TestParseCpArgs(t *testing.T) {
 		{name: "v2 by default", args: []string{"f", "s3://b/k", "--cse-rsa-key", "pub.pem"},
 			upload: &cpUpload{from: "f", to: s3URL{"b", "k"}},
 			check: func(t *testing.T, cmd cpCommand) {
-				if cmd.cse.format != cse.FormatV2 || cmd.cse.instructionFile || cmd.partSize != defaultPartSize {
-					t.Fatalf("cse flags %+v, part size %d", cmd.cse, cmd.partSize)
+				if cmd.cse.format != cse.FormatV2 || cmd.cse.instructionFile || cmd.partSize != defaultPartSize || cmd.concurrency != defaultConcurrency {
+					t.Fatalf("cse flags %+v, part size %d, concurrency %d", cmd.cse, cmd.partSize, cmd.concurrency)
 				}
 			}},
 		{name: "any-key download with a context", args: []string{"s3://b/k", "out", "--cse-kms-any-key", "--cse-context", "a=1"},
@@ -102,6 +102,20 @@ func TestParseCpArgs(t *testing.T) {
 			check: func(t *testing.T, cmd cpCommand) {
 				if cmd.partSize != 8<<20 {
 					t.Fatalf("part size %d", cmd.partSize)
+				}
+			}},
+		{name: "concurrency", args: []string{"f", "s3://b/k", "--cse-key", "fileb://k", "--concurrency", "8"},
+			upload: &cpUpload{from: "f", to: s3URL{"b", "k"}},
+			check: func(t *testing.T, cmd cpCommand) {
+				if cmd.concurrency != 8 {
+					t.Fatalf("concurrency %d", cmd.concurrency)
+				}
+			}},
+		{name: "sequential upload", args: []string{"--concurrency=1", "f", "s3://b/k"},
+			upload: &cpUpload{from: "f", to: s3URL{"b", "k"}},
+			check: func(t *testing.T, cmd cpCommand) {
+				if cmd.concurrency != 1 {
+					t.Fatalf("concurrency %d", cmd.concurrency)
 				}
 			}},
 
@@ -143,6 +157,9 @@ func TestParseCpArgs(t *testing.T) {
 		{name: "cse part size not a multiple of 16", args: []string{"f", "s3://b/k", "--cse-key", "fileb://k", "--part-size", "5242881"}, err: "multiple of 16"},
 		{name: "part size too small", args: []string{"f", "s3://b/k", "--part-size", "1MiB"}, err: "5MiB to 5GiB"},
 		{name: "part size not a size", args: []string{"f", "s3://b/k", "--part-size", "big"}, err: "invalid size"},
+		{name: "zero concurrency", args: []string{"f", "s3://b/k", "--concurrency", "0"}, err: "--concurrency 0: at least 1"},
+		{name: "negative concurrency", args: []string{"f", "s3://b/k", "--concurrency=-2"}, err: "at least 1"},
+		{name: "concurrency not a number", args: []string{"f", "s3://b/k", "--concurrency", "many"}, err: "invalid value"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,7 +194,7 @@ func TestCpUsageDocumentsEveryFlag(t *testing.T) {
 	var a awsFlags
 	a.register(fl)
 	names := []string{"cse-kms-key-id", "cse-kms-any-key", "cse-context", "cse-key", "cse-rsa-key", "cse-format",
-		"cse-instruction-file", "sse", "sse-kms-key-id", "part-size", "no-progress"}
+		"cse-instruction-file", "sse", "sse-kms-key-id", "part-size", "concurrency", "no-progress"}
 	fl.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	for _, name := range names {
 		if !strings.Contains(cpUsage, "--"+name+" ") {
