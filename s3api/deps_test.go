@@ -8,5 +8,5 @@ import (
 
 // TestDependencies enforces the package doc: it sees coffer.Service only: never sse, dare, checksum or a storage backend (its tests may).
 func TestDependencies(t *testing.T) {
-	deptest.Check(t, deptest.Rules{Coffer: []string{"", "sigv4", "postpolicy"}})
+	deptest.Check(t, deptest.Rules{Coffer: []string{"", "sigv4", "postpolicy", "internal/apimetrics"}})
 }

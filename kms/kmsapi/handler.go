@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cofferlabs/coffer"
+	"github.com/cofferlabs/coffer/internal/apimetrics"
 	"github.com/cofferlabs/coffer/kms"
 	"github.com/cofferlabs/coffer/sigv4"
 )
@@ -22,7 +23,7 @@ type handler struct {
 	verifier *sigv4.Verifier
 	identify func(accessKey string) (coffer.Principal, bool)
 	logger   *slog.Logger
-	metrics  *metrics
+	metrics  *apimetrics.Requests
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -30,7 +31,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := uuid.NewString()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	opName, status, errType := h.serve(w, r, requestID)
-	h.metrics.observe(opName, status, errType, time.Since(start).Seconds())
+	h.metrics.Observe(opName, status, errType, time.Since(start).Seconds())
 }
 
 // serve answers one request and reports the operation, status and error
