@@ -1,89 +1,15 @@
 package iamapi
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cofferlabs/coffer/internal/testkit"
 )
 
-// awsCLI runs the aws CLI (v1) against the test server with the given
-// credentials and an empty configuration.
-type awsCLI struct {
-	t   *testing.T
-	url string
-	dir string
-	env []string
-}
-
-func newAWSCLI(t *testing.T, url string, c creds) *awsCLI {
-	t.Helper()
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("the aws CLI is not installed")
-	}
-	dir := t.TempDir()
-	config := filepath.Join(dir, "config")
-	if err := os.WriteFile(config, []byte("[default]\nregion = us-east-1\noutput = json\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cli := &awsCLI{t: t, url: url, dir: dir}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			cli.env = append(cli.env, kv)
-		}
-	}
-	cli.env = append(cli.env, "AWS_CONFIG_FILE="+config, "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=")
-	return cli.as(c)
-}
-
-// as is the same CLI with other credentials, passed as AWS_ACCESS_KEY_ID
-// and AWS_SECRET_ACCESS_KEY.
-func (c *awsCLI) as(cr creds) *awsCLI {
-	out := *c
-	out.env = append(append([]string(nil), c.env...), "AWS_ACCESS_KEY_ID="+cr.id, "AWS_SECRET_ACCESS_KEY="+cr.secret)
-	return &out
-}
-
-// run runs `aws <args> --endpoint-url URL`; it returns stdout, or stderr
-// when wantFail (the command must then fail).
-func (c *awsCLI) run(wantFail bool, args ...string) string {
-	c.t.Helper()
-	cmd := exec.Command("aws", append(args, "--endpoint-url", c.url)...)
-	cmd.Env = c.env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if wantFail {
-		if err == nil {
-			c.t.Fatalf("aws %v succeeded: %s", args, stdout.String())
-		}
-		return stderr.String()
-	}
-	if err != nil {
-		c.t.Fatalf("aws %v: %v\n%s", args, err, stderr.String())
-	}
-	return stdout.String()
-}
-
-func (c *awsCLI) json(into any, args ...string) {
-	c.t.Helper()
-	out := c.run(false, args...)
-	if err := json.Unmarshal([]byte(out), into); err != nil {
-		c.t.Fatalf("aws %v printed %q: %v", args, out, err)
-	}
-}
-
-func (c *awsCLI) file(name, content string) string {
-	c.t.Helper()
-	path := filepath.Join(c.dir, name)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		c.t.Fatal(err)
-	}
-	return path
+// newAWSCLI is the aws CLI against the test server, signing as c.
+func newAWSCLI(t *testing.T, url string, c creds) *testkit.AWSCLI {
+	return testkit.NewAWSCLI(t, url, c.id, c.secret)
 }
 
 // TestAWSCLI drives the whole user lifecycle with the aws CLI: root
@@ -96,16 +22,16 @@ func TestAWSCLI(t *testing.T) {
 	var user struct {
 		User struct{ UserName, UserId, Arn, Path, CreateDate string }
 	}
-	cli.json(&user, "iam", "create-user", "--user-name", "alice", "--path", "/eng/")
+	cli.JSON(&user, "iam", "create-user", "--user-name", "alice", "--path", "/eng/")
 	if user.User.UserName != "alice" || user.User.Arn != "arn:aws:iam::111122223333:user/eng/alice" || user.User.Path != "/eng/" ||
 		!strings.HasPrefix(user.User.UserId, "AIDA") || user.User.CreateDate == "" {
 		t.Fatalf("create-user = %+v", user.User)
 	}
-	if stderr := cli.run(true, "iam", "create-user", "--user-name", "Alice"); !strings.Contains(stderr, "(EntityAlreadyExists)") ||
+	if stderr := cli.Run(true, "iam", "create-user", "--user-name", "Alice"); !strings.Contains(stderr, "(EntityAlreadyExists)") ||
 		!strings.Contains(stderr, "User with name Alice already exists.") {
 		t.Fatalf("create-user twice: %s", stderr)
 	}
-	cli.json(&user, "iam", "get-user", "--user-name", "alice")
+	cli.JSON(&user, "iam", "get-user", "--user-name", "alice")
 	if user.User.Arn != "arn:aws:iam::111122223333:user/eng/alice" {
 		t.Fatalf("get-user = %+v", user.User)
 	}
@@ -113,78 +39,78 @@ func TestAWSCLI(t *testing.T) {
 	var key struct {
 		AccessKey struct{ UserName, AccessKeyId, Status, SecretAccessKey, CreateDate string }
 	}
-	cli.json(&key, "iam", "create-access-key", "--user-name", "alice")
+	cli.JSON(&key, "iam", "create-access-key", "--user-name", "alice")
 	k := key.AccessKey
 	if k.UserName != "alice" || len(k.AccessKeyId) != 20 || !strings.HasPrefix(k.AccessKeyId, "AKIA") || len(k.SecretAccessKey) != 40 || k.Status != "Active" {
 		t.Fatalf("create-access-key = %s %s %d-character secret", k.AccessKeyId, k.Status, len(k.SecretAccessKey))
 	}
-	alice := cli.as(creds{k.AccessKeyId, k.SecretAccessKey})
+	alice := cli.As(k.AccessKeyId, k.SecretAccessKey)
 
 	var keys struct {
 		AccessKeyMetadata []struct{ UserName, AccessKeyId, Status, SecretAccessKey string }
 	}
-	cli.json(&keys, "iam", "list-access-keys", "--user-name", "alice")
+	cli.JSON(&keys, "iam", "list-access-keys", "--user-name", "alice")
 	if len(keys.AccessKeyMetadata) != 1 || keys.AccessKeyMetadata[0].AccessKeyId != k.AccessKeyId || keys.AccessKeyMetadata[0].SecretAccessKey != "" {
 		t.Fatalf("list-access-keys = %+v", keys)
 	}
 
 	var identity struct{ UserId, Account, Arn string }
-	alice.json(&identity, "sts", "get-caller-identity")
+	alice.JSON(&identity, "sts", "get-caller-identity")
 	if identity.Arn != user.User.Arn || identity.UserId != user.User.UserId || identity.Account != testAccount {
 		t.Fatalf("get-caller-identity as alice = %+v", identity)
 	}
-	cli.json(&identity, "sts", "get-caller-identity")
+	cli.JSON(&identity, "sts", "get-caller-identity")
 	if identity.Arn != "arn:aws:iam::111122223333:root" || identity.UserId != testAccount {
 		t.Fatalf("get-caller-identity as root = %+v", identity)
 	}
-	if stderr := alice.run(true, "iam", "list-users"); !strings.Contains(stderr, "(AccessDenied)") ||
+	if stderr := alice.Run(true, "iam", "list-users"); !strings.Contains(stderr, "(AccessDenied)") ||
 		!strings.Contains(stderr, "User: arn:aws:iam::111122223333:user/eng/alice is not authorized to perform: iam:ListUsers on resource: *") {
 		t.Fatalf("list-users as alice: %s", stderr)
 	}
 
 	doc := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Sid\": \"Photos\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}]\n}\n"
-	cli.run(false, "iam", "put-user-policy", "--user-name", "alice", "--policy-name", "photos", "--policy-document", "file://"+cli.file("photos.json", doc))
+	cli.Run(false, "iam", "put-user-policy", "--user-name", "alice", "--policy-name", "photos", "--policy-document", "file://"+cli.File("photos.json", []byte(doc)))
 	var policy struct {
 		UserName, PolicyName string
 		PolicyDocument       map[string]any // the CLI decodes the URL-encoded JSON
 	}
-	cli.json(&policy, "iam", "get-user-policy", "--user-name", "alice", "--policy-name", "photos")
+	cli.JSON(&policy, "iam", "get-user-policy", "--user-name", "alice", "--policy-name", "photos")
 	statements, _ := policy.PolicyDocument["Statement"].([]any)
 	if policy.UserName != "alice" || policy.PolicyName != "photos" || policy.PolicyDocument["Version"] != "2012-10-17" || len(statements) != 1 {
 		t.Fatalf("get-user-policy = %+v", policy)
 	}
-	if stderr := cli.run(true, "iam", "put-user-policy", "--user-name", "alice", "--policy-name", "bad",
+	if stderr := cli.Run(true, "iam", "put-user-policy", "--user-name", "alice", "--policy-name", "bad",
 		"--policy-document", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}`); !strings.Contains(stderr, "(MalformedPolicyDocument)") ||
 		!strings.Contains(stderr, "Policy document should not specify a principal.") {
 		t.Fatalf("put-user-policy with a principal: %s", stderr)
 	}
 	var names struct{ PolicyNames []string }
-	cli.json(&names, "iam", "list-user-policies", "--user-name", "alice")
+	cli.JSON(&names, "iam", "list-user-policies", "--user-name", "alice")
 	if strings.Join(names.PolicyNames, ",") != "photos" {
 		t.Fatalf("list-user-policies = %+v", names)
 	}
 
-	cli.run(false, "iam", "update-access-key", "--user-name", "alice", "--access-key-id", k.AccessKeyId, "--status", "Inactive")
-	cli.json(&keys, "iam", "list-access-keys", "--user-name", "alice")
+	cli.Run(false, "iam", "update-access-key", "--user-name", "alice", "--access-key-id", k.AccessKeyId, "--status", "Inactive")
+	cli.JSON(&keys, "iam", "list-access-keys", "--user-name", "alice")
 	if keys.AccessKeyMetadata[0].Status != "Inactive" {
 		t.Fatalf("after update-access-key: %+v", keys)
 	}
-	if stderr := alice.run(true, "sts", "get-caller-identity"); !strings.Contains(stderr, "(InvalidClientTokenId)") {
+	if stderr := alice.Run(true, "sts", "get-caller-identity"); !strings.Contains(stderr, "(InvalidClientTokenId)") {
 		t.Fatalf("get-caller-identity with an inactive key: %s", stderr)
 	}
-	cli.run(false, "iam", "update-access-key", "--user-name", "alice", "--access-key-id", k.AccessKeyId, "--status", "Active")
-	alice.json(&identity, "sts", "get-caller-identity")
+	cli.Run(false, "iam", "update-access-key", "--user-name", "alice", "--access-key-id", k.AccessKeyId, "--status", "Active")
+	alice.JSON(&identity, "sts", "get-caller-identity")
 
-	if stderr := cli.run(true, "iam", "delete-user", "--user-name", "alice"); !strings.Contains(stderr, "(DeleteConflict)") {
+	if stderr := cli.Run(true, "iam", "delete-user", "--user-name", "alice"); !strings.Contains(stderr, "(DeleteConflict)") {
 		t.Fatalf("delete-user with keys: %s", stderr)
 	}
-	cli.run(false, "iam", "delete-access-key", "--user-name", "alice", "--access-key-id", k.AccessKeyId)
-	cli.run(false, "iam", "delete-user-policy", "--user-name", "alice", "--policy-name", "photos")
-	cli.run(false, "iam", "delete-user", "--user-name", "alice")
-	if stderr := cli.run(true, "iam", "get-user", "--user-name", "alice"); !strings.Contains(stderr, "(NoSuchEntity)") {
+	cli.Run(false, "iam", "delete-access-key", "--user-name", "alice", "--access-key-id", k.AccessKeyId)
+	cli.Run(false, "iam", "delete-user-policy", "--user-name", "alice", "--policy-name", "photos")
+	cli.Run(false, "iam", "delete-user", "--user-name", "alice")
+	if stderr := cli.Run(true, "iam", "get-user", "--user-name", "alice"); !strings.Contains(stderr, "(NoSuchEntity)") {
 		t.Fatalf("get-user after delete-user: %s", stderr)
 	}
-	if stderr := alice.run(true, "sts", "get-caller-identity"); !strings.Contains(stderr, "(InvalidClientTokenId)") {
+	if stderr := alice.Run(true, "sts", "get-caller-identity"); !strings.Contains(stderr, "(InvalidClientTokenId)") {
 		t.Fatalf("get-caller-identity with a deleted key: %s", stderr)
 	}
 }
@@ -198,7 +124,7 @@ func TestAWSCLIPagination(t *testing.T) {
 		mustOK(t, "CreateUser", s.iam(t, root, form("CreateUser", "UserName", name)))
 	}
 	var users struct{ Users []struct{ UserName string } }
-	cli.json(&users, "iam", "list-users", "--page-size", "2")
+	cli.JSON(&users, "iam", "list-users", "--page-size", "2")
 	var got []string
 	for _, u := range users.Users {
 		got = append(got, u.UserName)

@@ -1,6 +1,7 @@
 // Package testkit holds what Coffer's tests share: a clock they move by
-// hand and a log sink that concurrent handlers may write to. Only tests
-// import it; it imports the standard library only.
+// hand, a log sink that concurrent handlers may write to, and an aws CLI
+// runner with its own empty configuration. Only tests import it; it
+// imports the standard library only.
 package testkit
 
 import (
